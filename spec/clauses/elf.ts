@@ -1,6 +1,121 @@
 import { defineClauses, type ClauseIdOf } from '../clause.ts';
 
-/** The ELF area of the registry (filled by the elf work). */
-export const ELF_CLAUSES = defineClauses([] as const);
+// The ELF clauses: what a boot loader must check and do to load an ELF64 x86-64 kernel.
+// Sources: the System V gABI (chapter 4 "Object Files", chapter 5 "Program Loading and
+// Dynamic Linking"), the x86-64 psABI (chapters 3–5), and the GNU extensions the
+// toolchain emits (PT_GNU_STACK, PT_GNU_RELRO, RELR). Each summary is our own wording.
+const GABI4 = 'gABI ch. 4';
+const GABI5 = 'gABI ch. 5';
+const PSABI = 'x86-64 psABI';
+
+export const ELF_CLAUSES = defineClauses([
+  // ── Identification and file header ──────────────────────────────────────────────
+  { id: 'ELF.FILE.TRUNCATED', title: 'Structures lie inside the file', source: `${GABI4} "ELF Header"`,
+    summary: 'Every structure the loader reads (header, program-header table, dynamic section, relocation and symbol tables) must lie wholly inside the file; a read past the end is malformed input.' },
+  { id: 'ELF.IDENT.MAGIC', title: 'ELF magic number', source: `${GABI4} "ELF Identification" (EI_MAG0–3)`,
+    summary: 'The first four bytes are 0x7f followed by the letters E, L, F.' },
+  { id: 'ELF.IDENT.CLASS64', title: '64-bit class', source: `${GABI4} "ELF Identification" (EI_CLASS); ${PSABI} §4.1.1`,
+    summary: 'An x86-64 kernel uses the 64-bit file class (EI_CLASS = 2); other classes have a different header layout.' },
+  { id: 'ELF.IDENT.DATA2LSB', title: 'Little-endian encoding', source: `${GABI4} "ELF Identification" (EI_DATA); ${PSABI} §4.1.1`,
+    summary: 'x86-64 objects encode multi-byte fields least-significant byte first (EI_DATA = 1).' },
+  { id: 'ELF.IDENT.VERSION', title: 'Current ELF version', source: `${GABI4} "ELF Identification" (EI_VERSION), "ELF Header" (e_version)`,
+    summary: 'Both the identification version byte and e_version hold the current version, 1.' },
+  { id: 'ELF.HDR.MACHINE', title: 'Machine is x86-64', source: `${GABI4} "ELF Header" (e_machine); ${PSABI} §4.1.1`,
+    summary: 'e_machine is EM_X86_64 (62); a loader must not run code built for another architecture.' },
+  { id: 'ELF.HDR.TYPE', title: 'Executable or shared object', source: `${GABI4} "ELF Header" (e_type)`,
+    summary: 'Only ET_EXEC (loaded at its link addresses) and ET_DYN (position-independent, loaded at a chosen base) can be loaded; relocatable objects and core files cannot.' },
+  { id: 'ELF.HDR.EHSIZE', title: 'Header size', source: `${GABI4} "ELF Header" (e_ehsize)`,
+    summary: 'e_ehsize states the 64-byte size of the ELF64 header.' },
+  { id: 'ELF.HDR.PHENTSIZE', title: 'Program-header entry size', source: `${GABI4} "ELF Header" (e_phentsize)`,
+    summary: 'When program headers are present each entry is 56 bytes; a loader reading entries of another size would misread every field.' },
+  { id: 'ELF.HDR.PHNUM_XNUM', title: 'Extended program-header count', source: `${GABI4} "Sections" (sh_info of section 0, PN_XNUM)`,
+    summary: 'When e_phnum holds 0xffff the true count is in sh_info of section header 0, which must then exist inside the file.' },
+  { id: 'ELF.HDR.PHT_IN_FILE', title: 'Program-header table inside the file', source: `${GABI4} "ELF Header" (e_phoff)`,
+    summary: 'The program-header table, e_phoff plus count times entry size, lies inside the file.' },
+
+  // ── Program headers ─────────────────────────────────────────────────────────────
+  { id: 'ELF.PH.LOAD.PRESENT', title: 'Something to load', source: `${GABI5} "Program Header"`,
+    summary: 'A loadable image has at least one PT_LOAD segment.' },
+  { id: 'ELF.PH.FILESZ_LE_MEMSZ', title: 'p_filesz ≤ p_memsz', source: `${GABI5} "Program Header" (PT_LOAD)`,
+    summary: 'A loadable segment never holds more file bytes than its size in memory.' },
+  { id: 'ELF.PH.FILE_RANGE', title: 'Segment bytes inside the file', source: `${GABI5} "Program Header" (p_offset, p_filesz)`,
+    summary: 'p_offset plus p_filesz of a segment with file contents does not run past the end of the file.' },
+  { id: 'ELF.PH.ADDR_RANGE', title: 'Segment address range is canonical', source: `${GABI5} "Program Header"; SDM Vol. 1 §3.3.7.1`,
+    summary: 'p_vaddr plus p_memsz does not wrap around 2^64 and the whole range is canonical, not straddling the non-canonical hole.' },
+  { id: 'ELF.PH.ALIGN.POWER_OF_TWO', title: 'p_align is 0, 1 or a power of two', source: `${GABI5} "Program Header" (p_align)`,
+    summary: 'A segment alignment of 0 or 1 means none; any other value is a positive power of two.' },
+  { id: 'ELF.PH.ALIGN.CONGRUENT', title: 'p_vaddr ≡ p_offset mod p_align', source: `${GABI5} "Program Header" (p_align)`,
+    summary: 'For a PT_LOAD with an alignment, the virtual address and the file offset leave the same remainder modulo p_align, so file pages map onto memory pages.' },
+  { id: 'ELF.PH.LOAD.SORTED', title: 'PT_LOAD entries in address order', source: `${GABI5} "Program Header" (PT_LOAD)`,
+    summary: 'Loadable segment entries appear in ascending order of p_vaddr.' },
+  { id: 'ELF.PH.LOAD.OVERLAP', title: 'Segments do not overlap', source: `${GABI5} "Program Header"`,
+    summary: 'No byte of memory belongs to two PT_LOAD segments; overlapping contents have no defined winner.' },
+  { id: 'ELF.PH.LOAD.PAGE_SHARED', title: 'Pages shared with different rights', source: `${GABI5} "Program Loading"; SDM Vol. 3A §4.6`,
+    summary: 'Two segments whose ranges touch the same 4-KiB page but ask for different rights cannot both be honoured: a page has one set of rights, so the loader either refuses or grants the union.' },
+  { id: 'ELF.PH.INTERP.PLACEMENT', title: 'PT_INTERP once, before PT_LOAD', source: `${GABI5} "Program Header" (PT_INTERP)`,
+    summary: 'At most one PT_INTERP appears and it precedes every PT_LOAD; a kernel has no interpreter, so a boot loader ignores it.' },
+  { id: 'ELF.PH.PHDR.PLACEMENT', title: 'PT_PHDR once, before PT_LOAD, inside the image', source: `${GABI5} "Program Header" (PT_PHDR)`,
+    summary: 'At most one PT_PHDR appears, it precedes every PT_LOAD, and the table it describes is part of a loaded segment.' },
+  { id: 'ELF.PH.TLS', title: 'PT_TLS template', source: `${GABI5} "Program Header" (PT_TLS); ${PSABI} §3.4.6 (TLS)`,
+    summary: 'At most one PT_TLS appears with p_filesz ≤ p_memsz; a boot loader does not build the thread-local block, so the kernel must do it.' },
+  { id: 'ELF.PH.GNU_STACK', title: 'PT_GNU_STACK asks for no executable stack', source: 'GNU extension PT_GNU_STACK (0x6474e551)',
+    summary: 'A PT_GNU_STACK with the X flag requests an executable stack, which a kernel should not need.' },
+  { id: 'ELF.PH.GNU_RELRO', title: 'PT_GNU_RELRO inside a writable PT_LOAD', source: 'GNU extension PT_GNU_RELRO (0x6474e552)',
+    summary: 'The RELRO range lies inside one writable loadable segment; after relocation the loader makes its whole pages read-only.' },
+
+  // ── Dynamic section and relocations ─────────────────────────────────────────────
+  { id: 'ELF.DYN.IN_LOAD', title: 'PT_DYNAMIC inside a loaded segment', source: `${GABI5} "Dynamic Section"`,
+    summary: 'The dynamic array lies inside the file bytes of a PT_LOAD and is made of 16-byte entries.' },
+  { id: 'ELF.DYN.ADDR_MAPPED', title: 'Dynamic addresses point at file bytes', source: `${GABI5} "Dynamic Section" (d_ptr)`,
+    summary: 'Table addresses in the dynamic array (DT_RELA, DT_RELR, DT_SYMTAB) are virtual addresses that lie inside the file-backed part of a PT_LOAD.' },
+  { id: 'ELF.DYN.RELA', title: 'DT_RELA / DT_RELASZ / DT_RELAENT agree', source: `${GABI5} "Dynamic Section"; ${PSABI} §4.4 (Relocation)`,
+    summary: 'DT_RELA, DT_RELASZ and DT_RELAENT appear all together or not at all; the entry size is 24 and the table size a multiple of it.' },
+  { id: 'ELF.DYN.RELR', title: 'DT_RELR / DT_RELRSZ / DT_RELRENT agree', source: 'gABI proposal "RELR relative relocation format" (DT_RELR = 36)',
+    summary: 'DT_RELR, DT_RELRSZ and DT_RELRENT appear all together or not at all; the entry size is 8 and the table size a multiple of it.' },
+  { id: 'ELF.DYN.REL', title: 'No REL-format relocations', source: `${PSABI} §4.4 (Relocation)`,
+    summary: 'x86-64 uses only RELA relocations; a DT_REL table is not understood.' },
+  { id: 'ELF.DYN.PLT', title: 'No PLT relocations in a kernel', source: `${GABI5} "Dynamic Section" (DT_JMPREL)`,
+    summary: 'A freestanding kernel has no lazily bound PLT relocations (DT_JMPREL); they need a dynamic linker.' },
+  { id: 'ELF.DYN.NEEDED', title: 'No shared-library dependencies', source: `${GABI5} "Dynamic Section" (DT_NEEDED)`,
+    summary: 'A kernel cannot name shared libraries (DT_NEEDED): nothing will load them.' },
+  { id: 'ELF.RELOC.TYPE_SUPPORTED', title: 'Only relocations a boot loader applies', source: `${PSABI} §4.4.1 (Relocation Types)`,
+    summary: 'A boot loader applies R_X86_64_NONE, R_X86_64_RELATIVE and R_X86_64_64 (and RELR); any other type needs a dynamic linker.' },
+  { id: 'ELF.RELOC.RELATIVE', title: 'R_X86_64_RELATIVE = B + A', source: `${PSABI} §4.4.1, Table 4.9`,
+    summary: 'A RELATIVE relocation stores the load base plus the addend as a 64-bit value at the relocated offset.' },
+  { id: 'ELF.RELOC.ABS64', title: 'R_X86_64_64 = S + A', source: `${PSABI} §4.4.1, Table 4.9`,
+    summary: 'An R_X86_64_64 relocation stores the symbol value (moved by the load base when the symbol is defined in the image) plus the addend as a 64-bit value.' },
+  { id: 'ELF.RELOC.SYMBOL', title: 'Symbols resolve inside the image', source: `${GABI4} "Symbol Table"; ${PSABI} §4.4.1`,
+    summary: 'A symbol used by a relocation is defined in the image (or undefined weak, which resolves to 0); a kernel has no other objects to search.' },
+  { id: 'ELF.RELOC.RELR', title: 'RELR encoding', source: 'gABI proposal "RELR relative relocation format"',
+    summary: 'An even RELR entry is an address to relocate and sets the cursor after it; an odd entry is a bitmap whose bit i (i ≥ 1) relocates the cursor plus (i − 1) words, then moves the cursor 63 words on. Each relocated word gets the base added.' },
+  { id: 'ELF.RELOC.TARGET', title: 'Relocation targets lie in the image', source: `${PSABI} §4.4 (r_offset)`,
+    summary: 'Every relocated 8-byte slot lies inside the memory of one PT_LOAD segment.' },
+  { id: 'ELF.RELOC.EXEC_STATIC', title: 'ET_EXEC is not relocated', source: `${GABI4} "ELF Header" (e_type); ${GABI5} "Base Address"`,
+    summary: 'An ET_EXEC image runs at its link addresses: its base is 0 and relocations left in it are not applied by a boot loader.' },
+
+  // ── Entry point and kernel layout ───────────────────────────────────────────────
+  { id: 'ELF.ENTRY.EXECUTABLE', title: 'Entry in an executable segment', source: `${GABI4} "ELF Header" (e_entry); ${GABI5} "Program Header" (p_flags)`,
+    summary: 'e_entry (plus the base) lies inside the memory of a PT_LOAD segment with the X flag.' },
+  { id: 'ELF.KERNEL.CODE_MODEL', title: 'Kernel code model range', source: `${PSABI} §3.5.1 (Architectural Constraints, kernel code model)`,
+    summary: 'A non-relocatable kernel built with the kernel code model runs in the top 2 GiB of the address space (0xffffffff80000000 and up); the small model needs the low 2 GiB. Segments elsewhere cannot be reached by 32-bit sign-extended addresses.' },
+  { id: 'ELF.KERNEL.HIGHER_HALF', title: 'Non-relocatable kernels in the higher half', source: 'Limine boot protocol "Kernel address requirements"',
+    summary: 'Some loaders map the kernel beside their own lower-half identity map and so refuse an ET_EXEC kernel with any segment below 0xffff800000000000.' },
+
+  // ── Loading ─────────────────────────────────────────────────────────────────────
+  { id: 'ELF.LOAD.BASE_ALIGN', title: 'Load base aligned to the largest p_align', source: `${GABI5} "Base Address"`,
+    summary: 'A position-independent image is moved by a base that is a multiple of the largest PT_LOAD alignment (and of 4 KiB), so every segment keeps its alignment.' },
+  { id: 'ELF.LOAD.FILE_BYTES', title: 'File bytes copied to p_vaddr', source: `${GABI5} "Program Loading"`,
+    summary: 'Byte i of a segment, for i below p_filesz, reads back at p_vaddr + base + i as file byte p_offset + i.' },
+  { id: 'ELF.LOAD.ZERO_TAIL', title: 'Bytes from p_filesz to p_memsz read zero', source: `${GABI5} "Program Header" (p_memsz); "Program Loading"`,
+    summary: 'The part of a segment past its file bytes (.bss) reads zero, including the rest of a partly filled last page.' },
+  { id: 'ELF.LOAD.RIGHTS', title: 'Page rights follow p_flags', source: `${GABI5} "Program Header" (p_flags); SDM Vol. 3A §4.6`,
+    summary: 'A page of a segment is writable exactly when the segment has W and executable (XD clear) exactly when it has X; it is readable in every case and supervisor-only.' },
+  { id: 'ELF.LOAD.ONLY_SEGMENTS', title: 'Nothing else is mapped', source: `${GABI5} "Program Loading"`,
+    summary: 'The load maps exactly the 4-KiB pages that some PT_LOAD segment touches and no other page.' },
+  { id: 'ELF.LOAD.PADDR', title: 'Physical placement at p_paddr', source: `${GABI5} "Program Header" (p_paddr)`,
+    summary: 'A loader that honours physical addresses puts byte i of a segment at physical p_paddr + i; this needs p_paddr ≡ p_vaddr modulo 4 KiB and no two segments sharing physical bytes.' },
+  { id: 'ELF.LOAD.RELRO_READONLY', title: 'RELRO read-only after relocation', source: 'GNU extension PT_GNU_RELRO',
+    summary: 'After relocations are applied, every page wholly inside the RELRO range (start rounded down, end rounded down to 4 KiB) becomes read-only.' },
+] as const);
 
 export type ElfClauseId = ClauseIdOf<typeof ELF_CLAUSES>;
