@@ -1,0 +1,21 @@
+/**
+ * The paging model's public API: 4-level paging as SDM Vol. 3A chapter 4 defines it.
+ * Start with `walk` (one access, its permitted outcome and why) and `validateState`.
+ */
+export * from './u64.ts';
+export * from './addr.ts';
+export { PhysMemory } from './memory.ts';
+export * from './types.ts';
+export * as entry from './entry.ts';
+export * as regs from './regs.ts';
+export { modeOf, type Mode } from './mode.ts';
+export { validateState, validateAccess, type StateProblem } from './state.ts';
+export { walk, walkWithMode } from './walk.ts';
+export { performAccess, applyUpdates } from './access.ts';
+export {
+  permittedOutcome, judgePaging, expectToJson,
+  type PermittedOutcome, type Expectation, type ObservedOutcome, type PagingDiff, type MemoryExpectation, type ExpectJson,
+} from './expectation.ts';
+export { TlbModel, type CachedTranslation, type PermittedResult } from './tlb.ts';
+export { Mmu } from './mmu.ts';
+export { isCanonical } from './walk-core.ts';
