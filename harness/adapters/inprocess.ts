@@ -1,0 +1,119 @@
+/**
+ * The in-process adapters: `model` (each suite's `modelAnswer`) and `module` (a TS/JS
+ * file exporting a function per suite, loaded with tsx). Both run in a tinypool of
+ * worker threads, one thread per lane, so a module that hangs — even in a synchronous
+ * loop — can be stopped: a watchdog reads which case the worker is on, and when one case
+ * outlives the time limit the worker is terminated, that case gets `error`, and the rest
+ * of the batch goes to a fresh worker.
+ */
+import Tinypool from 'tinypool';
+import type { Adapter, Answer, ImplInfo, RunOptions, Suite, Vector } from '../types.ts';
+import type { CaseTask, HelloReply, HelloTask, ImplRef } from './inprocess-task.ts';
+import type { AdapterFactory } from './types.ts';
+
+const WORKER = new URL('./inprocess-worker.mjs', import.meta.url).href;
+
+export class InProcessAdapter implements Adapter {
+  constructor(
+    readonly kind: 'model' | 'module',
+    private readonly spec: string,
+    private readonly impl: ImplRef,
+    private readonly pool: Tinypool,
+  ) {}
+
+  async hello(suites: readonly Suite[]): Promise<ImplInfo> {
+    const task: HelloTask = { type: 'hello', impl: this.impl };
+    const reply = (await this.pool.run(task)) as HelloReply;
+    if (!reply.ok) throw new Error(`${this.spec}: ${reply.problem}`);
+    const { info } = reply;
+    return {
+      spec: this.spec,
+      kind: this.kind,
+      name: info.name,
+      version: info.version,
+      suites: info.suites.filter((s) => suites.includes(s)),
+      ...(info.profile !== undefined ? { profile: info.profile } : {}),
+      ...(this.impl.kind === 'module' ? { details: { module: this.impl.path } } : {}),
+    };
+  }
+
+  async run(cases: readonly Vector[], options: RunOptions): Promise<Answer[]> {
+    const answers: Answer[] = new Array(cases.length);
+    // Positions (into `cases`) still to answer.
+    let todo = cases.map((_, i) => i);
+    while (todo.length > 0) {
+      const progress = new Int32Array(new SharedArrayBuffer(4));
+      const controller = new AbortController();
+      let current = 0;
+      let since = performance.now();
+      let timedOut = false;
+      const poll = Math.min(100, Math.max(5, options.timeoutMs / 4));
+      const watchdog = setInterval(() => {
+        const i = Atomics.load(progress, 0);
+        const now = performance.now();
+        if (i !== current) {
+          current = i;
+          since = now;
+        } else if (now - since > options.timeoutMs) {
+          timedOut = true;
+          controller.abort();
+        }
+      }, poll);
+      const task: CaseTask = {
+        type: 'cases',
+        impl: this.impl,
+        cases: todo.map((i) => ({ id: cases[i]!.id, suite: cases[i]!.suite, input: cases[i]!.input })),
+        progress,
+      };
+      try {
+        const got = (await this.pool.run(task, { signal: controller.signal })) as Answer[];
+        todo.forEach((pos, k) => { answers[pos] = got[k]!; });
+        todo = [];
+      } catch (err) {
+        // The worker is gone; blame the case it was on and retry the others.
+        const k = Atomics.load(progress, 0);
+        const pos = todo[k]!;
+        const reason = timedOut
+          ? `timeout: no answer within ${options.timeoutMs} ms`
+          : `worker crashed: ${err instanceof Error ? err.message : String(err)}`;
+        answers[pos] = { id: cases[pos]!.id, error: reason };
+        todo = todo.filter((_, j) => j !== k);
+      } finally {
+        clearInterval(watchdog);
+      }
+    }
+    return answers;
+  }
+
+  async close(): Promise<void> {
+    // The pool belongs to the factory, which destroys it once every lane is closed.
+  }
+}
+
+function pooled(kind: 'model' | 'module', spec: string, impl: ImplRef): AdapterFactory {
+  let pool: Tinypool | undefined;
+  return {
+    kind,
+    spec,
+    batchSize: kind === 'model' ? 2000 : 500,
+    create(context) {
+      pool ??= new Tinypool({ filename: WORKER, minThreads: 1, maxThreads: context.lanes, isolateWorkers: false });
+      return new InProcessAdapter(kind, spec, impl, pool);
+    },
+    async dispose() {
+      const p = pool;
+      pool = undefined;
+      await p?.destroy();
+    },
+  };
+}
+
+/** `--impl model`: the reference model, answering through each suite's `modelAnswer`. */
+export function modelFactory(): AdapterFactory {
+  return pooled('model', 'model', { kind: 'model' });
+}
+
+/** `--impl <file.ts|.js|.mjs>`: an in-process module (export shape in docs/harness.md). */
+export function moduleFactory(spec: string, path: string): AdapterFactory {
+  return pooled('module', spec, { kind: 'module', path });
+}

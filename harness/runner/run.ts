@@ -1,0 +1,162 @@
+/**
+ * The runner: drives one implementation over a list of vectors and returns its
+ * `ImplementationRun` (harness/results.ts). Work is cut into batches that `--jobs` lanes
+ * take from one queue; each lane is one adapter (a process, a pool-worker handle, a QEMU
+ * batch runner). Every vector ends with exactly one verdict, in corpus order, whatever
+ * the implementation does.
+ */
+import { mkdirSync } from 'node:fs';
+import { SUITES, type Adapter, type Answer, type ImplInfo, type LocatedVector, type Suite } from '../types.ts';
+import type { CaseResult, ImplementationRun, Verdict } from '../results.ts';
+import { suiteDefinition } from '../suites/index.ts';
+import { hasStderr, type AdapterFactory } from '../adapters/types.ts';
+import { errorResult, judgeAnswer, unsupportedResult } from './judge.ts';
+import { profileMismatch } from './profile.ts';
+import { progressBar } from './progress.ts';
+
+export interface RunnerOptions {
+  /** Lanes (processes / worker threads) at most. */
+  readonly jobs: number;
+  /** Time limit per case, in ms. */
+  readonly timeoutMs: number;
+  /** A scratch directory for adapters (created if missing). */
+  readonly workDir: string;
+  /** When set, cases are sent in an order shuffled by this seed (results stay in corpus order). */
+  readonly seed?: number;
+  /** Draw a progress bar (still only on a TTY). Default true. */
+  readonly progress?: boolean;
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+export function countVerdicts(cases: readonly CaseResult[]): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = { pass: 0, fail: 0, unsupported: 0, error: 0 };
+  for (const c of cases) counts[c.verdict]++;
+  return counts;
+}
+
+/** A small deterministic PRNG (mulberry32) for the `--seed` order. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let s = seed >>> 0;
+  const rand = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function runImplementation(factory: AdapterFactory, vectors: readonly LocatedVector[], options: RunnerOptions): Promise<ImplementationRun> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  mkdirSync(options.workDir, { recursive: true });
+  const suites: Suite[] = SUITES.filter((s) => vectors.some((v) => v.suite === s));
+  const results: (CaseResult | undefined)[] = new Array(vectors.length);
+  const batchSize = Math.max(1, factory.batchSize);
+  const laneCount = Math.max(1, Math.min(options.jobs, factory.maxLanes ?? options.jobs, Math.ceil(vectors.length / batchSize)));
+  const lanes: Adapter[] = [];
+  const stderrParts: string[] = [];
+  let info: ImplInfo = { spec: factory.spec, kind: factory.kind, name: factory.spec, version: '', suites: [] };
+
+  const finish = (extraStderr?: string): ImplementationRun => {
+    const cases = results.map((r, i) => r ?? errorResult(vectors[i]!, 'internal: the runner produced no verdict'));
+    for (const a of lanes) if (hasStderr(a) && a.stderrTail() !== '') stderrParts.push(a.stderrTail());
+    if (extraStderr !== undefined) stderrParts.push(extraStderr);
+    const stderr = stderrParts.join(lanes.length > 1 ? '\n' : '').slice(-STDERR_KEEP);
+    return {
+      impl: info,
+      suites,
+      startedAt,
+      durationMs: Math.round(performance.now() - t0),
+      ...(stderr !== '' ? { stderr } : {}),
+      counts: countVerdicts(cases),
+      cases,
+    };
+  };
+  const context = (lane: number) => ({ spec: factory.spec, lane, lanes: laneCount, workDir: options.workDir });
+
+  try {
+    // Lane 0 says who the implementation is; a failed start makes every case an error.
+    try {
+      const first = await factory.create(context(0));
+      lanes.push(first);
+      info = await first.hello(suites);
+    } catch (err) {
+      const reason = `implementation did not start: ${message(err)}`;
+      vectors.forEach((v, i) => { results[i] = errorResult(v, reason); });
+      return finish();
+    }
+
+    const toSend: number[] = [];
+    vectors.forEach((v, i) => {
+      if (suiteDefinition(v.suite) === undefined) results[i] = errorResult(v, `suite ${v.suite} has no definition registered in harness/suites/index.ts`);
+      else if (!info.suites.includes(v.suite)) results[i] = unsupportedResult(v, `${info.name} does not implement suite ${v.suite}`);
+      else {
+        const why = info.profile !== undefined ? profileMismatch(info.profile, v.input) : undefined;
+        if (why !== undefined) results[i] = unsupportedResult(v, why);
+        else toSend.push(i);
+      }
+    });
+    if (options.seed !== undefined) shuffled(toSend, options.seed);
+
+    const batches: number[][] = [];
+    for (let i = 0; i < toSend.length; i += batchSize) batches.push(toSend.slice(i, i + batchSize));
+    const bar = options.progress === false ? progressBar('', 0) : progressBar(info.name, vectors.length);
+    bar.add(vectors.length - toSend.length, 0);
+
+    for (let lane = 1; lane < Math.min(laneCount, batches.length); lane++) {
+      try {
+        const a = await factory.create(context(lane));
+        lanes.push(a);
+        await a.hello(suites);
+      } catch (err) {
+        stderrParts.push(`[x64spec] lane ${lane} did not start (${message(err)}); continuing with fewer lanes\n`);
+        const a = lanes.pop();
+        if (a !== undefined) await a.close().catch(() => undefined);
+      }
+    }
+
+    let nextBatch = 0;
+    const work = async (adapter: Adapter): Promise<void> => {
+      while (nextBatch < batches.length) {
+        const batch = batches[nextBatch++]!;
+        const cases = batch.map((i) => vectors[i]!);
+        let answers: Answer[];
+        try {
+          answers = await adapter.run(cases, { timeoutMs: options.timeoutMs });
+        } catch (err) {
+          answers = cases.map((c) => ({ id: c.id, error: `adapter failed: ${message(err)}` }));
+        }
+        let bad = 0;
+        batch.forEach((vi, k) => {
+          const v = vectors[vi]!;
+          const a = answers[k];
+          const r = a === undefined
+            ? errorResult(v, 'adapter returned no answer for this case')
+            : a.id !== v.id
+              ? errorResult(v, `adapter answered id ${JSON.stringify(a.id)} in this case's place`)
+              : judgeAnswer(suiteDefinition(v.suite)!, v, a);
+          if (r.verdict === 'fail' || r.verdict === 'error') bad++;
+          results[vi] = r;
+        });
+        bar.add(batch.length, bad);
+      }
+    };
+    await Promise.all(lanes.map(work));
+    bar.finish();
+    return finish();
+  } finally {
+    await Promise.all(lanes.map((a) => a.close().catch(() => undefined)));
+    await factory.dispose?.().catch(() => undefined);
+  }
+}
