@@ -12,18 +12,19 @@ const WORDS_PER_FRAME = FRAME_SIZE / 4;
  * 32-bit words, so the walk reads an entry's halves without building a BigInt.
  */
 export class PhysMemory {
-  private readonly frames = new Map<number, Uint32Array>();
+  protected readonly frames = new Map<number, Uint32Array>();
 
   /** The 32-bit words of the frame holding `pa`, or undefined when it was never written. */
   frameWords(pa: PhysAddr): Uint32Array | undefined {
     return this.frames.get(Math.floor(pa / FRAME_SIZE));
   }
 
-  private frameFor(pa: number): Uint32Array {
+  /** The frame's own storage for writing, created (with its current contents) on first write. */
+  protected frameFor(pa: number): Uint32Array {
     const pfn = Math.floor(pa / FRAME_SIZE);
     let words = this.frames.get(pfn);
     if (words === undefined) {
-      words = new Uint32Array(WORDS_PER_FRAME);
+      words = this.frameWords(pa as PhysAddr)?.slice() ?? new Uint32Array(WORDS_PER_FRAME);
       this.frames.set(pfn, words);
     }
     return words;
@@ -31,7 +32,7 @@ export class PhysMemory {
 
   /** Reads the qword at `pa` (8-byte aligned). */
   read64(pa: PhysAddr): U64 {
-    const words = this.frames.get(Math.floor(pa / FRAME_SIZE));
+    const words = this.frameWords(pa);
     if (words === undefined) return u64(0, 0);
     const i = (pa % FRAME_SIZE) >>> 2;
     return u64(words[i + 1]!, words[i]!);
@@ -39,13 +40,13 @@ export class PhysMemory {
 
   /** Low half of the qword at `pa` (8-byte aligned); the walk's fast path. */
   readLo(pa: number): number {
-    const words = this.frames.get(Math.floor(pa / FRAME_SIZE));
+    const words = this.frameWords(pa as PhysAddr);
     return words === undefined ? 0 : words[(pa % FRAME_SIZE) >>> 2]!;
   }
 
   /** High half of the qword at `pa` (8-byte aligned). */
   readHi(pa: number): number {
-    const words = this.frames.get(Math.floor(pa / FRAME_SIZE));
+    const words = this.frameWords(pa as PhysAddr);
     return words === undefined ? 0 : words[((pa % FRAME_SIZE) >>> 2) + 1]!;
   }
 
@@ -58,8 +59,14 @@ export class PhysMemory {
     words[i + 1] = value.hi;
   }
 
+  /** Replaces the low half of the qword at `pa` (8-byte aligned); how A/D updates are written. */
+  writeLo(pa: PhysAddr, lo: number): void {
+    checkAligned(pa);
+    this.frameFor(pa)[(pa % FRAME_SIZE) >>> 2] = lo;
+  }
+
   readByte(pa: PhysAddr): number {
-    const words = this.frames.get(Math.floor(pa / FRAME_SIZE));
+    const words = this.frameWords(pa);
     if (words === undefined) return 0;
     const off = pa % FRAME_SIZE;
     return (words[off >>> 2]! >>> ((off & 3) * 8)) & 0xff;

@@ -5,7 +5,7 @@
  * — exactly the staleness `TlbModel` permits; a page fault invalidates the address
  * (PG.TLB.FAULT_INVALIDATES). Use `walk` for reference answers and this for speed.
  */
-import type { VirtAddr } from './addr.ts';
+import type { PhysAddr, VirtAddr } from './addr.ts';
 import type { PhysMemory } from './memory.ts';
 import { modeOf, type Mode } from './mode.ts';
 import { keyDenial, pageRightsDecision } from './rules.ts';
@@ -78,7 +78,7 @@ export class Mmu {
     }
     for (let s = 0; s < out.steps; s++) {
       const after = successLo(out, s, kind);
-      if (after !== out.lo[s]) this.writeLo(out.entryPa[s]!, after);
+      if (after !== out.lo[s]) this.memory.writeLo(out.entryPa[s]! as PhysAddr, after);
     }
     const leafLo = successLo(out, out.steps - 1, kind);
     this.tag[slot] = page + 1;
@@ -101,11 +101,6 @@ export class Mmu {
       }
     }
     return mask;
-  }
-
-  private writeLo(pa: number, lo: number): void {
-    const words = this.memory.frameWords(pa as never)!;
-    words[(pa % 4096) >>> 2] = lo;
   }
 
   /**

@@ -101,7 +101,9 @@ export interface Translation {
   /** A/D updates the access performs (all of them happen). */
   readonly updates: readonly AdUpdate[];
   readonly trace: readonly TraceStep[];
-  /** The clauses that decided the outcome. */
+  /** The rule that produced this translation (the leaf's page-size rule). */
+  readonly cause: PagingClauseId;
+  /** Every clause that took part in deciding the outcome, `cause` included. */
   readonly clauses: readonly PagingClauseId[];
 }
 
@@ -114,6 +116,8 @@ export interface PageFault {
   /** A updates the processor may have made before detecting the fault (each optional). */
   readonly updates: readonly AdUpdate[];
   readonly trace: readonly TraceStep[];
+  /** The rule that caused the fault (not present, a reserved bit, or the denying right). */
+  readonly cause: PagingClauseId;
   readonly clauses: readonly PagingClauseId[];
 }
 
@@ -123,6 +127,7 @@ export interface GeneralProtectionFault {
   readonly errorCode: 0;
   readonly updates: readonly AdUpdate[];
   readonly trace: readonly TraceStep[];
+  readonly cause: 'PG.CANON.GP';
   readonly clauses: readonly PagingClauseId[];
 }
 

@@ -35,7 +35,7 @@ export function walkWithMode(state: PagingState, mode: Mode, access: Access): Wa
   const out = scratch;
   walkCore(state.memory, mode, access.va.hi, access.va.lo, access.kind, access.implicit, out);
   if (out.status === GP) {
-    return { outcome: 'fault', vector: 13, errorCode: 0, updates: [], trace: [], clauses: ['PG.CANON.GP', 'PG.CANON.NO_WALK'] };
+    return { outcome: 'fault', vector: 13, errorCode: 0, updates: [], trace: [], cause: 'PG.CANON.GP', clauses: ['PG.CANON.GP', 'PG.CANON.NO_WALK'] };
   }
   const trace = buildTrace(out);
   const upper: PagingClauseId[] = (access.va.hi & 0x8000) !== 0 ? ['PG.CANON.UPPER_HALF'] : [];
@@ -58,6 +58,7 @@ export function walkWithMode(state: PagingState, mode: Mode, access: Access): Wa
       global: out.global,
       updates,
       trace,
+      cause: out.cause,
       clauses: dedupe([...upper, ...walkClauses, out.cause, ...out.decision!.clauses, ...keyClauses(mode, out, access), ...ad]),
     };
   }
@@ -80,6 +81,7 @@ export function walkWithMode(state: PagingState, mode: Mode, access: Access): Wa
     cr2: access.va as VirtAddr,
     updates,
     trace,
+    cause: out.cause,
     clauses: dedupe([...upper, ...walkClauses, ...cause, ...errorCodeClauses(out.errorCode, access.kind), ...ad]),
   };
 }
