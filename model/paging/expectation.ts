@@ -137,7 +137,7 @@ function judgeMemory(
     const got = observed[i]!;
     const oneOf = allowed.get(q.pa) ?? [q.value];
     if (oneOf.some((v) => eq(v, got))) return;
-    const clause = memoryClause(q.value, got, expect);
+    const clause = memoryClause(q.value, got, oneOf, expect);
     const base = { path: `$.memory[${i}]`, expected: oneOf.map(toHex), observed: toHex(got) };
     diffs.push(clause === undefined ? base : { ...base, clause });
   });
@@ -145,12 +145,14 @@ function judgeMemory(
 }
 
 /** Names the A/D rule a wrong final qword breaks, when the difference is in A or D only. */
-function memoryClause(before: U64, got: U64, expect: PermittedOutcome): PagingClauseId | undefined {
-  const changed = (before.lo ^ got.lo) >>> 0;
-  if (before.hi !== got.hi || (changed & ~(A | D)) !== 0) return undefined;
+function memoryClause(before: U64, got: U64, oneOf: readonly U64[], expect: PermittedOutcome): PagingClauseId | undefined {
+  const want = oneOf[oneOf.length - 1]!; // the value with every permitted update applied
+  const changed = (want.lo ^ got.lo) >>> 0;
+  if (want.hi !== got.hi || before.hi !== got.hi || (changed & ~(A | D)) !== 0) return undefined;
+  if ((before.lo & ~got.lo & (A | D)) !== 0) return 'PG.AD.STICKY'; // a set flag was cleared
   if (expect.outcome === 'fault') return 'PG.AD.FAULT_LEAF_UNCHANGED';
-  if (changed & D) return (got.lo & D) !== 0 ? 'PG.AD.DIRTY.WRITE_ONLY' : 'PG.AD.STICKY';
-  return (got.lo & A) !== 0 ? 'PG.AD.ACCESSED' : 'PG.AD.STICKY';
+  if (changed & D) return 'PG.AD.DIRTY.WRITE_ONLY';
+  return 'PG.AD.ACCESSED';
 }
 
 /** The JSON form of a permitted outcome (DESIGN.md vector `expect`). */
