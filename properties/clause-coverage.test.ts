@@ -23,10 +23,14 @@ describe('clause coverage', () => {
     expect(known.size).toBe(ALL_CLAUSES.length);
   });
 
-  it('every clause in the registry is named by at least one test or property', () => {
-    const uncovered = ALL_CLAUSES.filter((c) => !byClause.has(c.id)).map((c) => `${c.id} (${c.source}): ${c.title}`);
-    expect(uncovered, `clauses no test names:\n${uncovered.join('\n')}`).toEqual([]);
-  });
+  // One test per area, so a failure says whose clauses lack tests.
+  for (const area of ['PG', 'ELF', 'UEFI', 'HANDOFF'] as const) {
+    it(`every ${area} clause in the registry is named by at least one test or property`, () => {
+      const uncovered = ALL_CLAUSES.filter((c) => c.id.startsWith(`${area}.`) && !byClause.has(c.id))
+        .map((c) => `${c.id} (${c.source}): ${c.title}`);
+      expect(uncovered, `${area} clauses no test names:\n${uncovered.join('\n')}`).toEqual([]);
+    });
+  }
 
   it('no test names a clause id that is not in the registry (typo guard)', () => {
     const unknown = refs.filter((r) => !known.has(r.id)).map((r) => `${r.file}:${r.line}: ${r.id}`);
