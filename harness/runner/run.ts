@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { SUITES, type Adapter, type Answer, type ImplInfo, type LocatedVector, type Suite } from '../types.ts';
 import type { CaseResult, ImplementationRun, Verdict } from '../results.ts';
 import { suiteDefinition } from '../suites/index.ts';
+import type { SuiteDefinition } from '../suites/types.ts';
 import { hasStderr, type AdapterFactory } from '../adapters/types.ts';
 import { errorResult, judgeAnswer, unsupportedResult } from './judge.ts';
 import { profileMismatch } from './profile.ts';
@@ -25,6 +26,8 @@ export interface RunnerOptions {
   readonly seed?: number;
   /** Draw a progress bar (still only on a TTY). Default true. */
   readonly progress?: boolean;
+  /** Where suite definitions come from (default: the registry, harness/suites/index.ts). */
+  readonly definitions?: (suite: Suite) => SuiteDefinition | undefined;
 }
 
 const STDERR_KEEP = 64 * 1024;
@@ -57,6 +60,7 @@ function message(err: unknown): string {
 }
 
 export async function runImplementation(factory: AdapterFactory, vectors: readonly LocatedVector[], options: RunnerOptions): Promise<ImplementationRun> {
+  const definitionOf = options.definitions ?? suiteDefinition;
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   mkdirSync(options.workDir, { recursive: true });
@@ -99,7 +103,7 @@ export async function runImplementation(factory: AdapterFactory, vectors: readon
 
     const toSend: number[] = [];
     vectors.forEach((v, i) => {
-      if (suiteDefinition(v.suite) === undefined) results[i] = errorResult(v, `suite ${v.suite} has no definition registered in harness/suites/index.ts`);
+      if (definitionOf(v.suite) === undefined) results[i] = errorResult(v, `suite ${v.suite} has no definition registered in harness/suites/index.ts`);
       else if (!info.suites.includes(v.suite)) results[i] = unsupportedResult(v, `${info.name} does not implement suite ${v.suite}`);
       else {
         const why = info.profile !== undefined ? profileMismatch(info.profile, v.input) : undefined;
@@ -145,7 +149,7 @@ export async function runImplementation(factory: AdapterFactory, vectors: readon
             ? errorResult(v, 'adapter returned no answer for this case')
             : a.id !== v.id
               ? errorResult(v, `adapter answered id ${JSON.stringify(a.id)} in this case's place`)
-              : judgeAnswer(suiteDefinition(v.suite)!, v, a);
+              : judgeAnswer(definitionOf(v.suite)!, v, a);
           if (r.verdict === 'fail' || r.verdict === 'error') bad++;
           results[vi] = r;
         });
