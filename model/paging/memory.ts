@@ -13,6 +13,11 @@ const WORDS_PER_FRAME = FRAME_SIZE / 4;
  */
 export class PhysMemory {
   protected readonly frames = new Map<number, Uint32Array>();
+  /**
+   * Changes whenever a frame's storage object is created or dropped, so a caller that
+   * memoises `frameWords` (the walk does, per level) knows when to look again.
+   */
+  generation = 0;
 
   /** The 32-bit words of the frame holding `pa`, or undefined when it was never written. */
   frameWords(pa: PhysAddr): Uint32Array | undefined {
@@ -26,6 +31,7 @@ export class PhysMemory {
     if (words === undefined) {
       words = this.frameWords(pa as PhysAddr)?.slice() ?? new Uint32Array(WORDS_PER_FRAME);
       this.frames.set(pfn, words);
+      this.generation++;
     }
     return words;
   }
@@ -94,6 +100,7 @@ export class PhysMemory {
   /** Zeroes the 4 KiB frame at `pa` (frame-aligned). */
   zeroFrame(pa: PhysAddr): void {
     this.frames.delete(Math.floor(pa / FRAME_SIZE));
+    this.generation++;
   }
 
   /** An independent copy (frames are copied, not shared). */

@@ -92,11 +92,10 @@ export class Mmu {
 
   /** Which explicit access kinds the cached rights allow under this MMU's fixed mode. */
   private allowedKinds(out: WalkScratch): number {
-    const r = { writable: out.writable, user: out.user, xd: !out.executable };
     const hiKey = out.pkey << 27;
     let mask = 0;
     for (const kind of ['read', 'write', 'fetch'] as const) {
-      if (pageRightsDecision(this.mode, r, kind, false).allowed && keyDenial(this.mode, out.user, hiKey, kind, false) === null) {
+      if (pageRightsDecision(this.mode, out.writable, out.user, !out.executable, kind, false).allowed && keyDenial(this.mode, out.user, hiKey, kind, false) === null) {
         mask |= KIND_BIT[kind];
       }
     }

@@ -24,14 +24,6 @@ export function reservedBitRule(level: Level, lo: number, hi: number, mode: Mode
   return null;
 }
 
-/** The rights combined over every entry used (PG.PERM.*.COMBINE). */
-export interface CombinedRights {
-  readonly writable: boolean;
-  readonly user: boolean;
-  /** XD set in some entry while NXE = 1. */
-  readonly xd: boolean;
-}
-
 /** Why an access was allowed or denied: the deciding clauses, and whether a key denied it. */
 export interface AccessDecision {
   readonly allowed: boolean;
@@ -70,29 +62,33 @@ const ALLOW_WRITABLE = d(true, ['PG.PERM.RW.COMBINE']);
 
 /**
  * Page-level rights (SDM §4.6.1) without protection keys. `user` is the U/S
- * combination, `writable` the R/W combination, `xd` the XD combination under NXE.
+ * combination over every entry used (PG.PERM.US.COMBINE), `writable` the R/W
+ * combination (PG.PERM.RW.COMBINE), `xd` the XD combination under NXE
+ * (PG.PERM.XD.COMBINE). Booleans, not an object: the walk calls this on every access.
  */
-export function pageRightsDecision(mode: Mode, r: CombinedRights, kind: AccessKind, implicit: boolean): AccessDecision {
+export function pageRightsDecision(
+  mode: Mode, writable: boolean, user: boolean, xd: boolean, kind: AccessKind, implicit: boolean,
+): AccessDecision {
   const userMode = isUserModeAccess(mode.cpl, implicit);
   if (userMode) {
-    if (!r.user) return DENY_USER_SUP_PAGE;
-    if (kind === 'write') return r.writable ? ALLOW_WRITABLE : DENY_USER_WRITE_RO;
-    if (kind === 'fetch') return r.xd ? DENY_USER_FETCH_XD : mode.nxe ? ALLOW_USER_PAGE : ALLOW_USER_FETCH_NXE_OFF;
+    if (!user) return DENY_USER_SUP_PAGE;
+    if (kind === 'write') return writable ? ALLOW_WRITABLE : DENY_USER_WRITE_RO;
+    if (kind === 'fetch') return xd ? DENY_USER_FETCH_XD : mode.nxe ? ALLOW_USER_PAGE : ALLOW_USER_FETCH_NXE_OFF;
     return ALLOW_USER_PAGE; // a user-mode read of a user-mode address
   }
   if (kind === 'fetch') {
-    if (r.user && mode.smep) return DENY_SMEP;
-    if (r.xd) return DENY_SUP_FETCH_XD;
-    if (r.user) return mode.smap ? ALLOW_SUP_FETCH_USER_SMAP : ALLOW_SUP_FETCH_USER;
+    if (user && mode.smep) return DENY_SMEP;
+    if (xd) return DENY_SUP_FETCH_XD;
+    if (user) return mode.smap ? ALLOW_SUP_FETCH_USER_SMAP : ALLOW_SUP_FETCH_USER;
     return mode.nxe ? ALLOW_SUP_FETCH : ALLOW_SUP_FETCH_NXE_OFF;
   }
-  if (r.user && mode.smap && (implicit || !mode.ac)) {
+  if (user && mode.smap && (implicit || !mode.ac)) {
     if (implicit) return DENY_SMAP_IMPLICIT;
     return kind === 'write' ? DENY_SMAP_WRITE : DENY_SMAP_READ;
   }
-  const userPageClauses = r.user ? smapAllowClauses(mode) : null;
+  const userPageClauses = user ? smapAllowClauses(mode) : null;
   if (kind === 'read') return userPageClauses ?? ALLOW_SUP_READ;
-  if (r.writable) return userPageClauses === null ? ALLOW_WRITABLE : withClauses(userPageClauses, ALLOW_WRITABLE);
+  if (writable) return userPageClauses === null ? ALLOW_WRITABLE : withClauses(userPageClauses, ALLOW_WRITABLE);
   if (mode.wp) return DENY_WP;
   return userPageClauses === null ? ALLOW_WP_OFF : withClauses(userPageClauses, ALLOW_WP_OFF);
 }

@@ -106,8 +106,7 @@ export class TlbModel {
 }
 
 function cachedOutcome(mode: Mode, entry: CachedTranslation, access: Access, va: number): PermittedResult {
-  const r = { writable: entry.rights.writable, user: entry.rights.user, xd: !entry.rights.executable };
-  const decision = pageRightsDecision(mode, r, access.kind, access.implicit);
+  const decision = pageRightsDecision(mode, entry.rights.writable, entry.rights.user, !entry.rights.executable, access.kind, access.implicit);
   const key = keyDenial(mode, entry.rights.user, entry.pkey << 27, access.kind, access.implicit);
   if (decision.allowed && key === null) {
     return { source: 'cache', entry, outcome: 'ok', pa: (entry.frame + (va - entry.pageBase)) as PhysAddr, clauses: ['PG.TLB.MAY_CACHE', ...decision.clauses] };

@@ -47,6 +47,25 @@ const NOT_PRESENT: Record<Level, PagingClauseId> = {
   4: 'PG.WALK.PML4E.NOT_PRESENT', 3: 'PG.WALK.PDPTE.NOT_PRESENT', 2: 'PG.WALK.PDE.NOT_PRESENT', 1: 'PG.WALK.PTE.NOT_PRESENT',
 };
 
+// One remembered frame per level: consecutive walks mostly share their upper tables.
+const memoMemory: (PhysMemory | null)[] = [null, null, null, null, null];
+const memoGeneration = new Float64Array(5);
+const memoPfn = new Float64Array(5);
+const memoWords: (Uint32Array | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+
+function frameAt(memory: PhysMemory, level: Level, pa: number): Uint32Array | undefined {
+  const pfn = Math.floor(pa / 4096);
+  if (memoMemory[level] === memory && memoPfn[level] === pfn && memoGeneration[level] === memory.generation) return memoWords[level];
+  const words = memory.frameWords(pa as never);
+  if (words !== undefined) {
+    memoMemory[level] = memory;
+    memoPfn[level] = pfn;
+    memoGeneration[level] = memory.generation;
+    memoWords[level] = words;
+  }
+  return words;
+}
+
 /** PG.CANON.GP: bits 63:47 of the address all equal. */
 export function isCanonical(vaHi: number, vaLo: number): boolean {
   const top = vaHi >>> 15; // bits 63:47, 17 bits
@@ -80,7 +99,7 @@ export function walkCore(
       : level === 2 ? (vaLo >>> 21) & 0x1ff
       : (vaLo >>> 12) & 0x1ff;
     const entryPa = baseHi * TWO32 + baseLo + index * 8;
-    const words = memory.frameWords(entryPa as never);
+    const words = frameAt(memory, level, entryPa);
     const w = (entryPa % 4096) >>> 2;
     const lo = words === undefined ? 0 : words[w]!;
     const hi = words === undefined ? 0 : words[w + 1]!;
@@ -119,7 +138,7 @@ export function walkCore(
     out.executable = !xd;
     out.pkey = (hi >>> 27) & 0xf;
     out.global = (lo & G) !== 0;
-    const decision = pageRightsDecision(mode, { writable, user, xd }, kind, implicit);
+    const decision = pageRightsDecision(mode, writable, user, xd, kind, implicit);
     const keyRule = keyDenial(mode, user, hi, kind, implicit);
     out.decision = decision;
     out.keyRule = keyRule;
