@@ -95,31 +95,40 @@ export function judgePaging(
     diffs.push(clause === undefined
       ? { path: '$.outcome', expected: expect.outcome, observed: observed.outcome }
       : { path: '$.outcome', expected: expect.outcome, observed: observed.outcome, clause });
-  } else if (expect.outcome === 'ok' && observed.outcome === 'ok') {
-    if (observed.pa !== expect.pa) diffs.push({ path: '$.pa', expected: hex(expect.pa), observed: hex(observed.pa) });
-  } else if (expect.outcome === 'fault' && observed.outcome === 'fault') {
-    if (observed.vector !== expect.vector) {
-      diffs.push({ path: '$.vector', expected: expect.vector, observed: observed.vector, clause: expect.vector === 13 ? 'PG.CANON.GP' : 'PG.PF.VECTOR' });
-    } else if (expect.vector === 14) {
-      const ec = observed.errorCode;
-      if (ec === undefined) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: null, clause: 'PG.PF.VECTOR' });
-      else {
-        for (const [bit, clause] of EC_BITS) {
-          if ((ec & bit) !== (expect.errorCode & bit)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec), clause });
-        }
-        const known = EC_BITS.reduce((m, [b]) => m | b, 0);
-        if ((ec & ~known) !== (expect.errorCode & ~known)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec) });
-      }
-      if (observed.cr2 === undefined || !eq(observed.cr2, expect.cr2)) {
-        diffs.push({ path: '$.cr2', expected: toHex(expect.cr2), observed: observed.cr2 === undefined ? null : toHex(observed.cr2), clause: 'PG.PF.CR2' });
-      }
-    }
+  } else if (expect.outcome === 'ok') {
+    const pa = (observed as { pa: PhysAddr }).pa;
+    if (pa !== expect.pa) diffs.push({ path: '$.pa', expected: hex(expect.pa), observed: hex(pa) });
+  } else {
+    diffs.push(...judgeFault(expect, observed as Extract<ObservedOutcome, { outcome: 'fault' }>));
   }
   diffs.push(...judgeMemory(inputMemory, expect, observed.memory));
   return diffs;
 }
 
 /** The clause an unexpected outcome breaks: for a missing translation, the walk's leaf rule is in the vector's clauses. */
+function judgeFault(
+  expect: Extract<PermittedOutcome, { outcome: 'fault' }>, observed: Extract<ObservedOutcome, { outcome: 'fault' }>,
+): PagingDiff[] {
+  if (observed.vector !== expect.vector) {
+    return [{ path: '$.vector', expected: expect.vector, observed: observed.vector, clause: expect.vector === 13 ? 'PG.CANON.GP' : 'PG.PF.VECTOR' }];
+  }
+  if (expect.vector === 13) return [];
+  const diffs: PagingDiff[] = [];
+  const ec = observed.errorCode;
+  if (ec === undefined) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: null, clause: 'PG.PF.VECTOR' });
+  else {
+    for (const [bit, clause] of EC_BITS) {
+      if ((ec & bit) !== (expect.errorCode & bit)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec), clause });
+    }
+    const known = EC_BITS.reduce((m, [b]) => m | b, 0);
+    if ((ec & ~known) !== (expect.errorCode & ~known)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec) });
+  }
+  if (observed.cr2 === undefined || !eq(observed.cr2, expect.cr2)) {
+    diffs.push({ path: '$.cr2', expected: toHex(expect.cr2), observed: observed.cr2 === undefined ? null : toHex(observed.cr2), clause: 'PG.PF.CR2' });
+  }
+  return diffs;
+}
+
 function outcomeClause(expect: PermittedOutcome): PagingClauseId | undefined {
   if (expect.outcome === 'ok') return undefined;
   return expect.vector === 13 ? 'PG.CANON.GP' : 'PG.PF.VECTOR';

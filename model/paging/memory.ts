@@ -44,18 +44,6 @@ export class PhysMemory {
     return u64(words[i + 1]!, words[i]!);
   }
 
-  /** Low half of the qword at `pa` (8-byte aligned); the walk's fast path. */
-  readLo(pa: number): number {
-    const words = this.frameWords(pa as PhysAddr);
-    return words === undefined ? 0 : words[(pa % FRAME_SIZE) >>> 2]!;
-  }
-
-  /** High half of the qword at `pa` (8-byte aligned). */
-  readHi(pa: number): number {
-    const words = this.frameWords(pa as PhysAddr);
-    return words === undefined ? 0 : words[((pa % FRAME_SIZE) >>> 2) + 1]!;
-  }
-
   /** Writes the qword at `pa` (8-byte aligned). */
   write64(pa: PhysAddr, value: U64): void {
     checkAligned(pa);

@@ -3,6 +3,8 @@
 // hand-computed cases live in model/paging/handcomputed/.
 import { describe, expect, it } from 'vitest';
 import { DumpMemory } from './dump-memory.ts';
+import { low48, physAddr } from './addr.ts';
+import { addrMaskHi, makeEntry } from './entry.ts';
 import {
   canonicalFrom48, fromBigInt, judgePaging, Mmu, parseHex, performAccess, permittedOutcome, PhysMemory, TlbModel,
   toHex, u64, validateAccess, validateState, virtAddr, walk, expectToJson,
@@ -259,11 +261,11 @@ describe('DumpMemory', () => {
 describe('PhysMemory', () => {
   it('reads zero where never written, stores bytes and qwords, clones deeply', () => {
     const m = new PhysMemory();
-    expect(m.readLo(0x5000) + m.readHi(0x5000)).toBe(0);
+    expect(toHex(m.read64(0x5000 as PhysAddr))).toBe('0x0');
     m.writeBytes(0x5003 as PhysAddr, new Uint8Array([1, 2, 3]));
     expect([...m.readBytes(0x5002 as PhysAddr, 5)]).toEqual([0, 1, 2, 3, 0]);
     m.write64(0xf_ffff_ffff_f000 as PhysAddr, h('0x123456789abcdef0'));
-    expect(m.readHi(0xf_ffff_ffff_f000)).toBe(0x12345678);
+    expect(m.read64(0xf_ffff_ffff_f000 as PhysAddr).hi).toBe(0x12345678);
     const c = m.clone();
     c.writeByte(0x5003 as PhysAddr, 9);
     expect(m.readByte(0x5003 as PhysAddr)).toBe(1);
@@ -272,5 +274,78 @@ describe('PhysMemory', () => {
     m.zeroFrame(0x5000 as PhysAddr);
     expect([...m.nonZeroQwords()].map(([pa]) => pa)).toEqual([0xf_ffff_ffff_f000]);
     expect(() => m.write64(0x5004 as PhysAddr, h('0x1'))).toThrow(RangeError);
+  });
+});
+
+describe('edge branches of the model machinery', () => {
+  it('judges #GP expectations and vector mismatches', () => {
+    const state = designExample();
+    const input = [...state.memory.nonZeroQwords()].map(([pa, value]) => ({ pa, value }));
+    const before = input.map((q) => q.value);
+    const { expect: gp } = permittedOutcome(state, at('0x800000000000'));
+    expect(judgePaging(input, gp, { outcome: 'fault', vector: 13, errorCode: 0, memory: before })).toEqual([]);
+    expect(judgePaging(input, gp, { outcome: 'fault', vector: 14, errorCode: 0, memory: before })[0]).toMatchObject({ path: '$.vector', clause: 'PG.CANON.GP' });
+    expect(judgePaging(input, gp, { outcome: 'ok', pa: 0 as PhysAddr, memory: before })[0]).toMatchObject({ path: '$.outcome', clause: 'PG.CANON.GP' });
+  });
+
+  it('rejects physical addresses out of range and builds canonical addresses from 48 bits', () => {
+    expect(() => physAddr(2 ** 52)).toThrow(RangeError);
+    expect(() => physAddr(-1)).toThrow(RangeError);
+    expect(physAddr(0x1000)).toBe(0x1000);
+    expect(toHex(canonicalFrom48(0x7fff_ffff_f000))).toBe('0x7ffffffff000');
+    expect(low48(h('0xffff800000001000'))).toBe(0x8000_0000_1000);
+    expect(addrMaskHi(32)).toBe(0);
+    expect(toHex(makeEntry(0x1_2345_6000, 0x3, 0x8000_0000))).toBe('0x8000000123456003');
+  });
+
+  it('reads zero halves and bytes from frames never written, and aligned dumps are used in place', () => {
+    const m = new PhysMemory();
+    expect(m.readByte(0x9001 as PhysAddr)).toBe(0);
+    const bytes = new Uint8Array(0x1000);
+    const dump = new DumpMemory(bytes, 0);
+    bytes[0] = 7; // no copy was made: the view sees it
+    expect(dump.read64(0 as PhysAddr).lo).toBe(7);
+  });
+
+  it('Mmu: a non-canonical address never hits a cached page with the same low bits', () => {
+    const mmu = new Mmu(designExample({}, '0x5003'));
+    expect(mmu.access(virtAddr(h('0x403000')), 'read')).toBe(0x5000);
+    expect(mmu.access(virtAddr(h('0x1000000403000')), 'read')).toBe(-1);
+    expect(mmu.faultVector).toBe(13);
+  });
+
+  it('Mmu: protection keys decide which kinds a cached user page allows', () => {
+    // A user page with key 1 and PKRU.AD1 = 1: a user read faults with PK; a fetch is allowed.
+    const memory = new PhysMemory();
+    for (const [pa, v] of [[0x1000, '0x2007'], [0x2000, '0x3007'], [0x3010, '0x4007'], [0x4018, '0x0800000000005007']] as const) memory.write64(pa as PhysAddr, h(v));
+    const state: PagingState = { cpu: { maxPhyAddr: 46, features: new Set(ALL) }, regs: regs({ cr4: h('0x400020'), pkru: 0b0100, cpl: 3 }), memory };
+    const mmu = new Mmu(state);
+    expect(mmu.access(virtAddr(h('0x403000')), 'fetch')).toBe(0x5000);
+    expect(mmu.access(virtAddr(h('0x403000')), 'read')).toBe(-1);
+    expect(mmu.faultErrorCode).toBe(0x25); // P | U/S | PK
+  });
+
+  it('supervisor fetches with NXE = 0 from supervisor pages are allowed [PG.PERM.NXE_OFF]', () => {
+    const state = designExample({ efer: h('0x500') }, '0x5003');
+    expect(walk(state, at('0x403000', 'fetch'))).toMatchObject({ outcome: 'ok', clauses: expect.arrayContaining(['PG.PERM.NXE_OFF']) });
+  });
+
+  it('TLB model: re-recording a page replaces its entry; a key can make a cached answer fault', () => {
+    const state = designExample({}, '0x5003');
+    const tlb = new TlbModel();
+    const a = at('0x403000');
+    tlb.record(a, performAccess(state, a));
+    tlb.record(a, performAccess(state, a));
+    expect(tlb.cached).toHaveLength(1);
+    // Cache a user page with key 2, then deny key 2 by AD: the cached answer faults by key alone.
+    const memory = new PhysMemory();
+    for (const [pa, v] of [[0x1000, '0x2007'], [0x2000, '0x3007'], [0x3010, '0x4007'], [0x4018, '0x1000000000005007']] as const) memory.write64(pa as PhysAddr, h(v));
+    const user: PagingState = { cpu: { maxPhyAddr: 46, features: new Set(ALL) }, regs: regs({ cr4: h('0x400020'), cpl: 3 }), memory };
+    const t2 = new TlbModel();
+    t2.record(a, performAccess(user, a));
+    const denied: PagingState = { ...user, regs: regs({ cr4: h('0x400020'), cpl: 3, pkru: 0b1_0000 }) };
+    const cached = t2.permitted(denied, a)[1]!;
+    expect(cached).toMatchObject({ source: 'cache', outcome: 'fault', errorCode: 0x25 });
+    expect(cached.source === 'cache' && cached.clauses).toContain('PG.PK.AD');
   });
 });
