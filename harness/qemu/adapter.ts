@@ -1,0 +1,143 @@
+/**
+ * The `qemu` adapter: paging vectors performed by QEMU's TCG x86-64 MMU through the
+ * bare-metal guest runner (guest/runner.s). One adapter is one lane: one QEMU at a time,
+ * with its own guest-RAM file. A batch is split by CPU profile (cpu.ts), each profile's
+ * cases run in as few boots as fit, and every case gets exactly one answer.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Adapter, Answer, ImplInfo, RunOptions, Suite, Vector } from '../types.ts';
+import type { GuestCase } from './batch.ts';
+import { ensureBuilt } from './build.ts';
+import { QEMU_CPU_BASE, ALWAYS_FEATURES, profileKey, qemuCpuArg, type QemuProfile } from './cpu.ts';
+import { execute, type CaseRecord } from './execute.ts';
+import { interpret } from './interpret.ts';
+import { GUEST_RAM_MIB, QEMU_BINARY, type BootFiles } from './launch.ts';
+import { prepare } from './prepare.ts';
+
+/** Boot allowance plus a per-case allowance far above the ≈ 12 µs a case takes. */
+export const BOOT_ALLOWANCE_MS = 10_000;
+export const PER_CASE_ALLOWANCE_MS = 0.5;
+
+/** QEMU's version line, or undefined when the binary is missing. */
+export function qemuVersion(): string | undefined {
+  try {
+    const text = execFileSync(QEMU_BINARY, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /version\s+(\S+)/.exec(text);
+    return m === null ? text.split('\n')[0]!.trim() : m[1]!;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface QemuAdapterOptions {
+  /** Scratch directory (batch file, console log); created if missing. */
+  readonly workDir?: string;
+  /** A name that keeps lanes' RAM files apart. */
+  readonly lane?: number;
+  readonly spec?: string;
+}
+
+let instances = 0;
+
+/** Statistics of an adapter's boots (the benchmark reads them). */
+export interface BootStats {
+  boots: number;
+  cases: number;
+}
+
+export class QemuAdapter implements Adapter {
+  readonly kind = 'qemu' as const;
+  readonly stats: BootStats = { boots: 0, cases: 0 };
+  private readonly files: BootFiles;
+  private readonly spec: string;
+  private stderr = '';
+
+  constructor(options: QemuAdapterOptions = {}) {
+    const id = `${process.pid}-${options.lane ?? 0}-${instances++}`;
+    const dir = join(options.workDir ?? join(tmpdir(), 'x64spec-qemu'), `qemu-${id}`);
+    mkdirSync(dir, { recursive: true });
+    const ramDir = existsSync('/dev/shm') ? '/dev/shm' : dir;
+    this.files = { dir, ramFile: join(ramDir, `x64spec-qemu-${id}.ram`) };
+    this.spec = options.spec ?? 'qemu';
+  }
+
+  async hello(suites: readonly Suite[]): Promise<ImplInfo> {
+    void suites;
+    const version = qemuVersion();
+    if (version === undefined) throw new Error(`${QEMU_BINARY} not found: run \`apt-get install -y qemu-system-x86\` (or \`npm run setup\`)`);
+    ensureBuilt();
+    return {
+      spec: this.spec,
+      kind: 'qemu',
+      name: 'QEMU TCG x86-64 MMU',
+      version,
+      suites: ['paging'],
+      details: {
+        binary: QEMU_BINARY,
+        accel: 'tcg',
+        machine: `pc, ${GUEST_RAM_MIB} MiB, 1 vCPU`,
+        cpu: `${QEMU_CPU_BASE},${ALWAYS_FEATURES.map((f) => `+${f}`).join(',')},±pdpe1gb,phys-bits=<vector MAXPHYADDR>`,
+        profiles: 'every vector runs on a CPU with its own MAXPHYADDR (phys-bits 32–52) and its own pdpe1gb; nx, smep, smap and pku are always present',
+        example: qemuCpuArg({ maxphyaddr: 46, pdpe1gb: true }),
+      },
+    };
+  }
+
+  async run(cases: readonly Vector[], options: RunOptions): Promise<Answer[]> {
+    const answers: (Answer | undefined)[] = new Array(cases.length);
+    const groups = new Map<string, { profile: QemuProfile; index: number[]; guest: GuestCase[] }>();
+    cases.forEach((v, i) => {
+      const p = prepare(v);
+      if (!p.ok) {
+        answers[i] = 'unsupported' in p ? { id: v.id, unsupported: p.unsupported } : { id: v.id, error: p.error };
+        return;
+      }
+      const key = profileKey(p.prepared.profile);
+      let g = groups.get(key);
+      if (g === undefined) groups.set(key, (g = { profile: p.prepared.profile, index: [], guest: [] }));
+      g.index.push(i);
+      g.guest.push(p.prepared.guest);
+    });
+    if (groups.size > 0) {
+      let kernel: string;
+      try {
+        kernel = ensureBuilt();
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return cases.map((v, i) => answers[i] ?? { id: v.id, error: why });
+      }
+      const perCase = Math.min(PER_CASE_ALLOWANCE_MS, options.timeoutMs);
+      for (const g of groups.values()) {
+        const records = await execute(g.guest, g.profile, {
+          kernel,
+          files: this.files,
+          timeoutFor: (n) => BOOT_ALLOWANCE_MS + Math.ceil(n * perCase) + (n === 1 ? options.timeoutMs : 0),
+          onBoot: (n) => { this.stats.boots++; this.stats.cases += n; },
+        });
+        records.forEach((r, k) => {
+          const i = g.index[k]!;
+          answers[i] = answerFor(cases[i]!.id, g.guest[k]!, r);
+        });
+      }
+    }
+    return cases.map((v, i) => answers[i] ?? { id: v.id, error: 'the QEMU adapter produced no answer (internal error)' });
+  }
+
+  stderrTail(): string {
+    return this.stderr;
+  }
+
+  async close(): Promise<void> {
+    rmSync(this.files.ramFile, { force: true });
+    rmSync(this.files.dir, { recursive: true, force: true });
+  }
+}
+
+function answerFor(id: string, c: GuestCase, r: CaseRecord): Answer {
+  if ('error' in r) return { id, error: r.error };
+  const i = interpret(c, r.raw);
+  return 'output' in i ? { id, output: i.output } : { id, error: i.error };
+}

@@ -1,0 +1,36 @@
+/**
+ * Registers `--impl qemu` (harness/adapters/registry.ts imports this file). Available
+ * when qemu-system-x86_64 and binutils (as, ld, objcopy) are installed.
+ */
+import { execFileSync } from 'node:child_process';
+import { registerAdapter } from '../adapters/registry.ts';
+import { QemuAdapter, qemuVersion } from './adapter.ts';
+
+function hasTool(cmd: string): boolean {
+  try {
+    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether QEMU and the runner's toolchain are installed here, and if not what to run. */
+export function qemuAvailability(): { available: boolean; reason?: string } {
+  if (qemuVersion() === undefined) return { available: false, reason: 'qemu-system-x86_64 not found: run `apt-get install -y qemu-system-x86` (or `npm run setup`)' };
+  for (const t of ['as', 'ld', 'objcopy']) {
+    if (!hasTool(t)) return { available: false, reason: `${t} not found: run \`apt-get install -y binutils\` (or \`npm run setup\`)` };
+  }
+  return { available: true };
+}
+
+registerAdapter(
+  'qemu',
+  (context) => new QemuAdapter({ workDir: context.workDir, lane: context.lane, spec: context.spec }),
+  qemuAvailability,
+  {
+    batchSize: 20_000,
+    kind: 'qemu',
+    description: "QEMU's TCG x86-64 MMU through a bare-metal runner (paging suite; one QEMU per lane)",
+  },
+);
