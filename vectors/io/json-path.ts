@@ -1,4 +1,5 @@
 /** JSON paths in the `$.a.b[3]["odd key"]` form that every x64spec error message uses. */
+import type { JsonValue } from '../../harness/types.ts';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -22,4 +23,15 @@ export function pointerToPath(pointer: string, base = '$'): string {
 /** Joins a dotted field path such as `regs.cr3` (model/paging/state.ts problems) below `base`. */
 export function dottedToPath(dotted: string, base: string): string {
   return dotted.split('.').reduce<string>((p, k) => childPath(p, /^\d+$/.test(k) ? Number(k) : k), base);
+}
+
+/** The value at a `$.a.b[2]` path of `root` (null when absent), for diff reports. */
+export function valueAt(root: JsonValue, path: string): JsonValue {
+  let v: JsonValue | undefined = root;
+  for (const m of path.slice(1).matchAll(/\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+    if (v === null || typeof v !== 'object') return null;
+    const key: string | number = m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]!) as string));
+    v = Array.isArray(v) ? (typeof key === 'number' ? v[key] : undefined) : (v as Record<string, JsonValue>)[String(key)];
+  }
+  return v ?? null;
 }

@@ -1,0 +1,65 @@
+/**
+ * Suite `paging`: one access under one CPU/register state and physical memory
+ * (spec/schemas/paging-*.schema.json). The model answers by performing the access from
+ * an empty TLB; the judge wraps the model's `judgePaging`, which compares the output
+ * with the vector's permitted set and names the clause each difference breaks.
+ */
+import { performAccess } from '../../model/paging/access.ts';
+import { judgePaging, type ObservedOutcome } from '../../model/paging/expectation.ts';
+import { validateAccess, validateState } from '../../model/paging/state.ts';
+import { toHex } from '../../model/paging/u64.ts';
+import { asPagingInput, expectFromJson, hex, hexPa, pagingInputToModel, type PagingExpectJson } from '../../vectors/io/paging.ts';
+import { checkSchema } from '../../vectors/io/schemas.ts';
+import { valueAt } from '../../vectors/io/json-path.ts';
+import type { DiffEntry } from '../results.ts';
+import type { JsonObject, JsonValue, Vector } from '../types.ts';
+import type { ModelUnsupported, SuiteDefinition } from './types.ts';
+
+const phex = (n: number) => '0x' + n.toString(16);
+
+/** The model's output for a paging input, in the x64spec-impl/1 `output` form. */
+export function pagingModelAnswer(input: JsonObject): JsonObject | ModelUnsupported {
+  const bad = checkSchema('paging-input.schema.json', input, '$.input');
+  if (bad !== undefined) throw new Error(`${bad.path}: ${bad.message}`);
+  const json = asPagingInput(input);
+  const { state, access } = pagingInputToModel(json);
+  const problems = [...validateState(state.cpu, state.regs), ...validateAccess(access)];
+  const unsupported = problems.find((p) => p.unsupported);
+  if (unsupported !== undefined) return { unsupported: `${unsupported.path}: ${unsupported.message}` };
+  if (problems.length > 0) throw new Error(`$.input.${problems[0]!.path}: ${problems[0]!.message}`);
+  const result = performAccess(state, access);
+  const memory = json.memory.map((q) => toHex(state.memory.read64(hexPa(q.pa))));
+  if (result.outcome === 'ok') return { outcome: 'ok', pa: phex(result.pa), memory };
+  if (result.vector === 13) return { outcome: 'fault', vector: 13, errorCode: '0x0', memory };
+  return { outcome: 'fault', vector: 14, errorCode: phex(result.errorCode), cr2: toHex(result.cr2), memory };
+}
+
+/** Compares an implementation's paging output with the vector's permitted set. */
+export function judgePagingOutput(vector: Vector, output: JsonObject): DiffEntry[] {
+  const bad = checkSchema('paging-output.schema.json', output);
+  if (bad !== undefined) {
+    return [{ path: bad.path, expected: `per spec/schemas/paging-output.schema.json: ${bad.message}`, observed: valueAt(output, bad.path) }];
+  }
+  const input = asPagingInput(vector.input);
+  const inputMemory = input.memory.map((q) => ({ pa: hexPa(q.pa), value: hex(q.value) }));
+  const mem = (output.memory as string[]).map(hex);
+  const observed: ObservedOutcome = output.outcome === 'ok'
+    ? { outcome: 'ok', pa: hexPa(output.pa as string), memory: mem }
+    : {
+      outcome: 'fault',
+      vector: output.vector as number,
+      ...(typeof output.errorCode === 'string' ? { errorCode: hex(output.errorCode).lo } : {}),
+      ...(typeof output.cr2 === 'string' ? { cr2: hex(output.cr2) } : {}),
+      memory: mem,
+    };
+  return judgePaging(inputMemory, expectFromJson(vector.expect as unknown as PagingExpectJson), observed).map((d) => {
+    const entry: DiffEntry = { path: d.path, expected: d.expected as JsonValue, observed: d.observed };
+    return d.clause === undefined ? entry : { ...entry, clause: d.clause };
+  });
+}
+
+export const definition: SuiteDefinition = {
+  suite: 'paging',
+  modelAnswer: pagingModelAnswer,
+  judge: judgePagingOutput,
+};

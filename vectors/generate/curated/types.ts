@@ -1,0 +1,27 @@
+import type { PagingClauseId } from '../../../spec/clauses/paging.ts';
+import type { CpuProfile } from '../profiles.ts';
+import type { ScenarioOptions } from '../scenario.ts';
+
+/** One hand-written vector: a title, how to build it, and the rule it shows if the model does not name it. */
+export interface CuratedCase {
+  readonly title: string;
+  readonly options: Omit<ScenarioOptions, 'profile'>;
+  readonly clauses?: readonly PagingClauseId[];
+}
+
+/** A file of curated vectors: `vectors/paging/curated-<name>.jsonl`. */
+export interface CuratedGroup {
+  readonly name: string;
+  /** What the file holds, for docs/vectors.md and the CLI. */
+  readonly description: string;
+  /** The profiles the group is built for (each case once per profile). */
+  readonly profiles: readonly CpuProfile[];
+  cases(profile: CpuProfile): CuratedCase[];
+}
+
+/** Short words for a profile in titles. */
+export function profileWords(p: CpuProfile): string {
+  return `MAXPHYADDR ${p.maxphyaddr}`;
+}
+
+export const has = (p: CpuProfile, f: CpuProfile['features'][number]): boolean => p.features.includes(f);
