@@ -5,9 +5,11 @@
 import type { Suite } from '../types.ts';
 import type { SuiteDefinition } from './types.ts';
 // ── suite imports (one line per suite) ──
+import { definition as paging } from './paging.ts';
 
 export const SUITE_DEFINITIONS: readonly SuiteDefinition[] = [
   // ── suite entries (one line per suite) ──
+  paging,
 ];
 
 /** The definition of `suite`, or undefined while that suite is not registered. */
