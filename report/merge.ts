@@ -54,7 +54,7 @@ interface Acc {
   shards: number;
   seeds: Set<number>;
   machines: Map<string, MachineInfo>;
-  stderr: string[];
+  stderr: { file: string; text: string }[];
   cases: Map<string, { c: CaseResult; file: string }>;
 }
 
@@ -88,7 +88,7 @@ export function mergeResults(files: readonly LoadedResults[]): MergedResults {
     shards: a.shards,
     seeds: [...a.seeds].sort((x, y) => x - y),
     machines: [...a.machines.values()],
-    ...(a.stderr.length > 0 ? { stderr: a.stderr.join('\n') } : {}),
+    ...(a.stderr.length > 0 ? { stderr: joinStderr(a.stderr) } : {}),
     cases: [...a.cases.values()].map((x) => x.c).sort(compareCases),
   }));
 
@@ -105,6 +105,12 @@ export function mergeResults(files: readonly LoadedResults[]): MergedResults {
   return { sources, runs, notes };
 }
 
+/** One process's stderr as is; several (shards) each under a line naming its results file. */
+function joinStderr(parts: readonly { file: string; text: string }[]): string {
+  if (parts.length === 1) return parts[0]!.text;
+  return parts.map((p) => `── ${p.file} ──\n${p.text}`).join('\n');
+}
+
 function addRun(acc: Acc, run: ImplementationRun, file: string, seed: number | undefined, machine: MachineInfo, notes: string[]): void {
   for (const s of run.suites) acc.suites.add(s);
   if (run.startedAt < acc.startedAt) acc.startedAt = run.startedAt;
@@ -112,7 +118,7 @@ function addRun(acc: Acc, run: ImplementationRun, file: string, seed: number | u
   acc.shards += 1;
   if (seed !== undefined) acc.seeds.add(seed);
   acc.machines.set(machineKey(machine), machine);
-  if (run.stderr !== undefined && run.stderr !== '') acc.stderr.push(run.stderr);
+  if (run.stderr !== undefined && run.stderr !== '') acc.stderr.push({ file, text: run.stderr.replace(/\n$/, '') });
   const counted = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<string, number>;
   for (const c of run.cases) {
     counted[c.verdict]! += 1;

@@ -19,7 +19,7 @@ function esc(s) {
 const badge = (v) => `<span class="v v-${v}" data-verdict="${v}">${ICON[v]} ${WORD[v]}</span>`;
 const implName = (run) => `${run.impl.name} ${run.impl.version}`;
 const total = (c) => c.pass + c.fail + c.unsupported + c.error;
-const show = (v) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v) => (v === undefined ? '—' : typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v.length === 1 ? v[0] : 'one of ' + v.join(', ')) : JSON.stringify(v));
 
 // Index cases by run and id for the case view.
 const caseIndex = new Map();
@@ -248,7 +248,7 @@ const bitChips = (bits, other) => `<div class="bits">${bits.map((b, i) => {
   const differs = other && other[i] && other[i].value !== b.value;
   return `<span class="bit ${b.set ? 'on' : ''} ${differs ? 'diff' : ''}" title="bit${b.bits.includes(':') ? 's' : ''} ${b.bits}">${esc(b.name)}=${esc(b.value)}</span>`;
 }).join('')}</div>`;
-const mark = (ok) => (ok ? '<span class="ok">✓ matches</span>' : '<span class="bad">✗ differs</span>');
+const mark = (ok) => (ok ? '<span class="ok nowrap">✓ matches</span>' : '<span class="bad nowrap">✗ differs</span>');
 const clauseChip = (id) => `<a class="chip" href="#clause-${esc(id)}" title="${esc((R.clauses.find((c) => c.id === id) || {}).title || '')}">${esc(id)}</a>`;
 
 function copyBlock(label, text, id) {
@@ -262,7 +262,8 @@ function pagingHtml(p) {
   const idx = p.access.indices;
   let walk;
   if (p.tables.length) {
-    walk = `<div class="walk"><div class="tbl"><div class="th">CR3</div><div class="e mono">${esc(p.registers[1].value)}</div></div>` + p.tables.map((t) => `<div class="arrow" aria-hidden="true">→</div><div class="tbl"><div class="th">${esc(t.levelName)} table <span class="muted">@ ${esc(t.base)} · index ${t.index}</span></div>${t.entries.map((e) => `<div class="e ${e.selected ? 'sel' : ''}">${e.selected ? '▶ ' : ''}<span class="mono">[${e.index}] ${esc(e.pa)} = ${esc(e.value)}</span>${e.selected ? bitChips(e.flags) : ''}</div>`).join('')}</div>`).join('') + '</div>';
+    const vaBits = { 4: '47:39', 3: '38:30', 2: '29:21', 1: '20:12' };
+    walk = `<div class="walk"><div class="tbl"><div class="th">CR3 = <span class="mono">${esc(p.registers[1].value)}</span> <span class="muted">(PML4 table base)</span></div></div>` + p.tables.map((t) => `<div class="arrow" aria-hidden="true">↓</div><div class="tbl"><div class="th">${esc(t.levelName.replace(/E$/, ''))} table <span class="muted">@ ${esc(t.base)} · index ${t.index} (linear-address bits ${vaBits[t.level]})</span></div>${t.entries.map((e) => `<div class="e ${e.selected ? 'sel' : ''}"><span class="mono">${e.selected ? '▶ used: ' : ''}[${e.index}] @ ${esc(e.pa)} = ${esc(e.value)}</span>${e.selected ? bitChips(e.flags) : ''}</div>`).join('')}</div>`).join('') + '</div>';
   } else walk = `<p class="muted">No walk path: ${'unavailable' in p.trace ? esc(p.trace.unavailable) : 'the walk read no entry (the access never reached the tables)'}.</p>`;
   const trace = 'unavailable' in p.trace
     ? `<p class="muted">${esc(p.trace.unavailable)}</p>`
