@@ -50,7 +50,8 @@ function niceTicks(max: number, log: boolean, min: number): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const ticks: number[] = [];
-  for (let t = 0; t <= max * 1.0001; t += step) ticks.push(t);
+  const last = Math.ceil(max / step - 1e-9);
+  for (let k = 0; k <= last; k++) ticks.push(k * step);
   return ticks;
 }
 
@@ -63,7 +64,7 @@ export function barChart(g: ChartGroup, id: string): string {
   // the small bars invisible on a linear axis.
   const log = values.length > 1 && maxV / minV > 100;
   const lo = log ? 10 ** Math.floor(Math.log10(minV)) : 0;
-  const hi = log ? 10 ** Math.ceil(Math.log10(maxV)) : niceTicks(maxV * 1.05, false, 0).at(-1)! || maxV;
+  const hi = log ? 10 ** Math.ceil(Math.log10(maxV)) : niceTicks(maxV, false, 0).at(-1)! || maxV;
   const plotW = W - LABEL_W - VALUE_W;
   const x = (v: number): number => {
     if (v <= lo) return 0;

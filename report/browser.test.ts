@@ -1,0 +1,225 @@
+// The HTML report in a real browser (Debian chromium via playwright-core), from a run
+// with a deliberately failing implementation (report/testdata/wp-blind-impl.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeReport, type ReportJson } from './index.ts';
+import { launchChromium, type LaunchedBrowser } from './testdata/chromium.ts';
+import { makeFixture, ROOT, type Fixture } from './testdata/setup.ts';
+
+let fx: Fixture;
+let browser: LaunchedBrowser;
+let page: Page;
+let report: ReportJson;
+let htmlUrl: string;
+let junitText: string;
+const problems: string[] = [];
+
+async function open(hash = ''): Promise<void> {
+  await page.goto(htmlUrl + hash);
+  await page.waitForSelector('body[data-ready="true"]');
+}
+
+/** Numbers in a text, thousands separators removed. */
+const numbers = (text: string): number[] => [...text.replace(/,/g, '').matchAll(/\d+/g)].map((m) => Number(m[0]));
+
+beforeAll(async () => {
+  fx = makeFixture('browser');
+  const paths = await writeReport(fx.shards, {
+    root: ROOT, outDir: fx.dir.slice(ROOT.length + 1), coverageDir: fx.coverageDir, benchFile: fx.benchFile,
+  });
+  report = JSON.parse(readFileSync(paths.jsonPath, 'utf8')) as ReportJson;
+  junitText = readFileSync(paths.junitPath, 'utf8');
+  htmlUrl = pathToFileURL(paths.htmlPath).href;
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network request: ${r.url()}`);
+  });
+});
+
+afterEach(() => {
+  // Any script error or network request during a test fails it.
+  expect(problems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the HTML report in Chromium', () => {
+  it('opens from file:// with no network request and no script error', async () => {
+    await open();
+    expect(await page.title()).toContain('2 implementations');
+  });
+
+  it('shows summary counts equal to the results files', async () => {
+    await open();
+    for (const [i, run] of report.runs.entries()) {
+      const card = page.locator(`article.run[data-run="${i}"]`);
+      await expect.poll(() => card.count()).toBe(1);
+      for (const v of ['pass', 'fail', 'unsupported', 'error'] as const) {
+        const text = await card.locator(`[data-count="${v}"]`).innerText();
+        const fromFiles = fx.results.runs[i]!.counts[v];
+        expect(numbers(text)[0], `${run.impl.name} ${v}`).toBe(fromFiles);
+        expect(text).toContain(v);
+      }
+    }
+    await page.screenshot({ path: join(ROOT, 'out', 'report-summary.png') });
+  });
+
+  it('filters the case list by verdict', async () => {
+    await open('#cases');
+    await page.selectOption('#f-verdict', 'fail');
+    const fails = report.cases.filter((c) => c.verdict === 'fail').length;
+    await expect.poll(() => page.locator('#case-list tbody tr').count()).toBe(fails);
+    const verdicts = await page.locator('#case-list tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.verdict));
+    expect(new Set(verdicts)).toEqual(new Set(['fail']));
+    expect(numbers(await page.locator('#case-count').innerText())).toContain(fails);
+    expect(page.url()).toContain('verdict=fail');
+  });
+
+  it('filters by clause (exact id and topic prefix) and searches by id', async () => {
+    const fail = report.cases.find((c) => c.verdict === 'fail')!;
+    const clause = fail.detail!.diff!.find((d) => d.clause !== undefined)!.clause!;
+    await open('#cases');
+    await page.fill('#f-clause', clause);
+    await page.dispatchEvent('#f-clause', 'change');
+    const withClause = report.cases.filter((c) => c.clauses.includes(clause)).length;
+    await expect.poll(async () => numbers(await page.locator('#case-count').innerText())).toContain(withClause);
+    const topic = clause.split('.').slice(0, 2).join('.');
+    await page.fill('#f-clause', topic);
+    await page.dispatchEvent('#f-clause', 'change');
+    const withTopic = report.cases.filter((c) => c.clauses.some((id) => id.startsWith(topic + '.'))).length;
+    await expect.poll(async () => numbers(await page.locator('#case-count').innerText())).toContain(withTopic);
+    await page.click('#f-reset');
+    await page.fill('#f-q', fail.id);
+    await page.dispatchEvent('#f-q', 'change');
+    await expect.poll(() => page.locator('#case-list tbody tr').count()).toBe(report.runs.length);
+  });
+
+  it('a clause matrix cell links to that clause\'s failing cases', async () => {
+    await open('#clauses');
+    const failing = report.clauses.find((c) => c.cells[1]!.fail > 0)!;
+    await page.locator(`tr[data-clause="${failing.id}"] td.cell[data-run="1"] a`).click();
+    await expect.poll(() => page.locator('#case-list tbody tr').count()).toBe(failing.cells[1]!.fail);
+    expect(page.url()).toContain(`clause=${failing.id}`);
+    await page.selectOption('#matrix-show', 'uncovered');
+    const uncovered = report.clauses.filter((c) => c.uncovered.length > 0).length;
+    expect(numbers(await page.locator('#matrix-count').innerText())[0]).toBe(uncovered);
+  });
+
+  it('shows the failing case: diff, permitted vs observed, walk path, trace, replay, vector line', async () => {
+    const fail = report.cases.find((c) => c.verdict === 'fail' && c.run === 1)!;
+    await open(`#cases?verdict=fail`);
+    await page.locator(`#case-list tbody tr[data-id="${fail.id}"]`).first().click();
+    await page.waitForSelector('#case:not([hidden]) #case-diff');
+    const diffRows = await page.locator('#case-diff tbody tr').allInnerTexts();
+    expect(diffRows.length).toBe(fail.detail!.diff!.length);
+    for (const [i, d] of fail.detail!.diff!.entries()) expect(diffRows[i]).toContain(d.path);
+    const caseText = await page.locator('#case').innerText();
+    expect(caseText).toContain('✗ differs');
+    expect(caseText).toContain('PML4 table');
+    expect(caseText).toContain('PT table');
+    expect(caseText).toContain('WP=1');
+    expect(caseText).toContain("Model's walk trace");
+    expect(await page.locator('#copy-replay').innerText()).toContain('x64spec run');
+    expect(await page.locator('#copy-vector').innerText()).toBe(fail.detail!.vectorLine);
+    await page.locator('#case').screenshot({ path: join(ROOT, 'out', 'report-case.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('#case').screenshot({ path: join(ROOT, 'out', 'report-case-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('reads in light and dark mode (prefers-color-scheme)', async () => {
+    await open();
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await bg();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await bg();
+    expect(light).not.toBe(dark);
+    await page.screenshot({ path: join(ROOT, 'out', 'report-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('draws benchmarks as SVG plots with values and units, and shows coverage with a link', async () => {
+    await open('#benchmarks');
+    expect(await page.locator('#benchmarks svg.chart').count()).toBe(2);
+    const labels = await page.locator('#benchmarks svg.chart text.value').allTextContents();
+    expect(labels.some((l) => l.includes('walks/s'))).toBe(true);
+    expect(labels.some((l) => l.includes('ns'))).toBe(true);
+    expect(labels.filter((l) => l.includes('✗'))).toHaveLength(1);
+    await page.locator('#benchmarks').screenshot({ path: join(ROOT, 'out', 'report-benchmarks.png') });
+    const link = page.locator('#coverage a[href$="coverage/index.html"]');
+    expect(await link.count()).toBe(1);
+    expect(await page.locator('#coverage').innerText()).toContain('96.7 %');
+    await page.locator('#coverage').screenshot({ path: join(ROOT, 'out', 'report-coverage.png') });
+  });
+
+  it('junit.xml parses as XML and has the Jenkins/Ant JUnit shape', async () => {
+    const shape = await page.evaluate((xml) => {
+      const doc = new DOMParser().parseFromString(xml, 'application/xml');
+      const problems: string[] = [];
+      if (doc.getElementsByTagName('parsererror').length > 0) return { problems: ['not well-formed XML'], tests: 0 };
+      const root = doc.documentElement;
+      if (root.tagName !== 'testsuites') problems.push(`root is <${root.tagName}>`);
+      const int = (el: Element, a: string) => {
+        const v = el.getAttribute(a);
+        if (v === null || !/^\d+$/.test(v)) problems.push(`<${el.tagName} ${el.getAttribute('name')}> ${a}="${v}" is not a count`);
+        return Number(v);
+      };
+      const time = (el: Element) => {
+        const v = el.getAttribute('time');
+        if (v !== null && !/^\d+(\.\d{1,3})?$/.test(v)) problems.push(`time="${v}"`);
+      };
+      for (const a of [...root.attributes]) if (!['name', 'tests', 'failures', 'errors', 'time', 'disabled'].includes(a.name)) problems.push(`testsuites has ${a.name}`);
+      let tests = 0;
+      for (const suite of [...root.children]) {
+        if (suite.tagName !== 'testsuite') { problems.push(`<${suite.tagName}> in testsuites`); continue; }
+        for (const a of ['name', 'timestamp', 'hostname', 'package', 'id']) if (!suite.getAttribute(a)) problems.push(`testsuite lacks ${a}`);
+        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(suite.getAttribute('timestamp') ?? '')) problems.push('timestamp not ISO 8601 without zone');
+        time(suite);
+        const n = { tests: int(suite, 'tests'), failures: int(suite, 'failures'), errors: int(suite, 'errors'), skipped: int(suite, 'skipped') };
+        const order = ['properties', 'testcase', 'system-out', 'system-err'];
+        let last = 0;
+        const seen = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+        for (const child of [...suite.children]) {
+          const k = order.indexOf(child.tagName);
+          if (k < last || k < 0) problems.push(`<${child.tagName}> out of order in testsuite`);
+          last = Math.max(last, k);
+          if (child.tagName === 'properties') {
+            for (const p of [...child.children]) if (p.tagName !== 'property' || p.getAttribute('name') === null || p.getAttribute('value') === null) problems.push('bad <property>');
+          }
+          if (child.tagName !== 'testcase') continue;
+          seen.tests++;
+          if (!child.getAttribute('name') || !child.getAttribute('classname')) problems.push('testcase lacks name or classname');
+          time(child);
+          const kids = [...child.children];
+          if (kids.length > 1) problems.push('testcase with more than one result element');
+          for (const r of kids) {
+            if (r.tagName === 'failure') seen.failures++;
+            else if (r.tagName === 'error') seen.errors++;
+            else if (r.tagName === 'skipped') seen.skipped++;
+            else problems.push(`<${r.tagName}> in testcase`);
+            if (!r.getAttribute('message')) problems.push(`<${r.tagName}> without message`);
+          }
+        }
+        if (JSON.stringify(seen) !== JSON.stringify(n)) problems.push(`counts ${JSON.stringify(n)} but children ${JSON.stringify(seen)}`);
+        tests += n.tests;
+      }
+      if (Number(root.getAttribute('tests')) !== tests) problems.push('testsuites tests != sum');
+      return { problems, tests };
+    }, junitText);
+    expect(shape.problems).toEqual([]);
+    expect(shape.tests).toBe(report.cases.length);
+    const fail = report.cases.find((c) => c.verdict === 'fail')!;
+    expect(junitText).toContain(`<failure message="${fail.detail!.diff![0]!.path}: expected`);
+  });
+});
