@@ -1,12 +1,13 @@
 // The HTML report in a real browser (Debian chromium via playwright-core), from a run
 // with a deliberately failing implementation (report/testdata/wp-blind-impl.ts).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport, type ReportJson } from './index.ts';
-import { launchChromium, type LaunchedBrowser } from './testdata/chromium.ts';
+import { launchChromium, type LaunchedBrowser } from './chromium.ts';
+import { scaleResults } from './testdata/scale.ts';
 import { makeFixture, ROOT, type Fixture } from './testdata/setup.ts';
 
 let fx: Fixture;
@@ -221,5 +222,30 @@ describe('the HTML report in Chromium', () => {
     expect(shape.tests).toBe(report.cases.length);
     const fail = report.cases.find((c) => c.verdict === 'fail')!;
     expect(junitText).toContain(`<failure message="${fail.detail!.diff![0]!.path}: expected`);
+  });
+});
+
+describe('a report with more than 20,000 cases', () => {
+  it('renders one page of the list, filters and searches the whole set', async () => {
+    const big = scaleResults(fx.results, 13);
+    const total = big.runs.reduce((n, r) => n + r.cases.length, 0);
+    expect(total).toBeGreaterThanOrEqual(20_000);
+    const file = join(fx.dir, 'big-results.json');
+    writeFileSync(file, JSON.stringify(big));
+    const paths = await writeReport([file.slice(ROOT.length + 1)], { root: ROOT, outDir: join(fx.dir, 'big').slice(ROOT.length + 1) });
+    await page.goto(pathToFileURL(paths.htmlPath).href + '#cases');
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#case-list tbody tr').count()).toBe(100);
+    expect(numbers(await page.locator('#case-count').innerText())).toContain(total);
+    await page.selectOption('#f-verdict', 'fail');
+    const fails = big.runs.reduce((n, r) => n + r.counts.fail, 0);
+    await expect.poll(() => page.locator('#case-list tbody tr').count()).toBe(Math.min(100, fails));
+    await page.click('#f-reset');
+    await page.click('#pg-last');
+    expect(await page.locator('#page-info').innerText()).toBe(`page ${Math.ceil(total / 100)} of ${Math.ceil(total / 100)}`);
+    const someId = big.runs[1]!.cases[big.runs[1]!.cases.length - 1]!.id;
+    await page.fill('#f-q', someId);
+    await page.dispatchEvent('#f-q', 'change');
+    await expect.poll(() => page.locator('#case-list tbody tr').count()).toBe(2);
   });
 });
