@@ -58,12 +58,12 @@ export function makeReport(resultsFiles: readonly string[], options: ReportOptio
     return { ...l, file: relative(root, l.file).split('\\').join('/') || l.file };
   });
   const benchFile = resolve(root, options.benchFile ?? 'out/bench.json');
-  const benchmarks = readBenchmarks(benchFile);
+  const benchmarks = readBenchmarks(benchFile, root);
   return buildReport({
     merged: mergeResults(loaded),
     clauseRefs: findClauseRefs(root),
     codeCoverage: readCodeCoverage(resolve(root, options.coverageDir ?? 'out/coverage'), outDir, root),
-    benchmarks: benchmarks.available ? { ...benchmarks, file: relative(root, benchFile).split('\\').join('/') } : benchmarks,
+    benchmarks,
     walk: options.walk ?? walk,
     generatedAt: (options.now ?? (() => new Date()))().toISOString(),
     x64specVersion: packageVersion(root),

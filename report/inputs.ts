@@ -11,12 +11,18 @@ import type { BenchEntry, Benchmarks, CodeCoverage, CoverageFigures, CoverageMet
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function readJson(file: string): { ok: true; data: unknown } | { ok: false; reason: string } {
-  if (!existsSync(file)) return { ok: false, reason: `${file} does not exist` };
+/** `file` as the reader should see it: relative to the project root when inside it. */
+function shown(file: string, root: string): string {
+  const rel = relative(root, file).split('\\').join('/');
+  return rel.startsWith('..') || rel === '' ? file : rel;
+}
+
+function readJson(file: string, root: string): { ok: true; data: unknown } | { ok: false; reason: string } {
+  if (!existsSync(file)) return { ok: false, reason: `${shown(file, root)} does not exist` };
   try {
     return { ok: true, data: JSON.parse(readFileSync(file, 'utf8')) };
   } catch (err) {
-    return { ok: false, reason: `${file} is not readable JSON (${(err as Error).message})` };
+    return { ok: false, reason: `${shown(file, root)} is not readable JSON (${(err as Error).message})` };
   }
 }
 
@@ -52,11 +58,11 @@ function add(a: CoverageFigures, b: CoverageFigures): CoverageFigures {
  */
 export function readCodeCoverage(coverageDir: string, reportDir: string, root: string): CodeCoverage {
   const summaryFile = join(coverageDir, 'coverage-summary.json');
-  const read = readJson(summaryFile);
+  const read = readJson(summaryFile, root);
   if (!read.ok) return { available: false, reason: `${read.reason}; run \`npx vitest run --coverage\` (npm test does) to produce it` };
-  if (!isObj(read.data)) return { available: false, reason: `${summaryFile} is not a coverage summary (no object at the top)` };
+  if (!isObj(read.data)) return { available: false, reason: `${shown(summaryFile, root)} is not a coverage summary (no object at the top)` };
   const total = figures(read.data.total);
-  if (total === undefined) return { available: false, reason: `${summaryFile} has no usable "total" entry` };
+  if (total === undefined) return { available: false, reason: `${shown(summaryFile, root)} has no usable "total" entry` };
   const folders = new Map<string, { files: number; figs: CoverageFigures }>();
   for (const [file, v] of Object.entries(read.data)) {
     if (file === 'total') continue;
@@ -77,24 +83,25 @@ export function readCodeCoverage(coverageDir: string, reportDir: string, root: s
 }
 
 /** Reads the bench figures (`[{group,name,value,unit,target?,note?}]`); entries that do not fit are named in the reason. */
-export function readBenchmarks(file: string): Benchmarks {
-  const read = readJson(file);
+export function readBenchmarks(file: string, root: string): Benchmarks {
+  const read = readJson(file, root);
+  const name = shown(file, root);
   if (!read.ok) return { available: false, reason: `${read.reason}; run \`npm run bench\` to produce it` };
-  if (!Array.isArray(read.data)) return { available: false, reason: `${file} should hold an array of benchmark results` };
+  if (!Array.isArray(read.data)) return { available: false, reason: `${name} should hold an array of benchmark results` };
   const entries: BenchEntry[] = [];
   for (const [i, e] of read.data.entries()) {
     if (!isObj(e) || typeof e.group !== 'string' || typeof e.name !== 'string' || typeof e.value !== 'number' || !Number.isFinite(e.value) || typeof e.unit !== 'string') {
-      return { available: false, reason: `${file}: $[${i}] should be {group, name, value (a finite number), unit}` };
+      return { available: false, reason: `${name}: $[${i}] should be {group, name, value (a finite number), unit}` };
     }
     let target: BenchEntry['target'];
     if (e.target !== undefined) {
       const t = e.target;
       if (!isObj(t) || (t.op !== '>=' && t.op !== '<=') || typeof t.value !== 'number') {
-        return { available: false, reason: `${file}: $[${i}].target should be {op: ">=" | "<=", value: number}` };
+        return { available: false, reason: `${name}: $[${i}].target should be {op: ">=" | "<=", value: number}` };
       }
       target = { op: t.op, value: t.value };
     }
     entries.push({ group: e.group, name: e.name, value: e.value, unit: e.unit, ...(target ? { target } : {}), ...(typeof e.note === 'string' ? { note: e.note } : {}) });
   }
-  return { available: true, file, entries };
+  return { available: true, file: name, entries };
 }

@@ -1,15 +1,17 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReportInputError, makeReport, writeReport, type ReportJson } from './index.ts';
+import type { ResultsFile } from '../harness/results.ts';
 import { makeFixture, ROOT, type Fixture } from './testdata/setup.ts';
 
 let fx: Fixture;
 let merged: ReportJson;
 let unsharded: ReportJson;
 
+const rel = (p: string): string => p.slice(ROOT.length + 1);
 const opts = () => ({ root: ROOT, outDir: join(fx.dir, 'api'), coverageDir: fx.coverageDir, benchFile: fx.benchFile });
 
 /**
@@ -67,6 +69,31 @@ describe('merging shards', () => {
     expect(stdout).toContain(join(out, 'report.html'));
     const fromCli = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
     expect(comparable(fromCli)).toEqual(comparable(unsharded));
+  });
+});
+
+describe('shards from x64spec run', () => {
+  /** Runs `x64spec run` with the model and the wp-blind module over the fixture corpus. */
+  const run = (out: string, shard?: string): Promise<number> => new Promise((done, fail) => {
+    const args = ['bin/x64spec.js', 'run', '--impl', 'model', '--impl', 'report/testdata/wp-blind-impl.ts',
+      '--vectors', `${rel(fx.dir)}/corpus.jsonl`, '--jobs', '1', '--out', out, ...(shard ? ['--shard', shard] : [])];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', fail);
+    // Exit 1 means some case failed, which the wp-blind module makes sure of.
+    child.on('close', (code) => (code === 0 || code === 1 ? done(code) : fail(new Error(`x64spec run exited ${code}: ${err}`))));
+  });
+
+  it('merging `--shard 1/2` and `--shard 2/2` gives the report of the unsharded run', async () => {
+    const dir = rel(fx.dir);
+    const codes = await Promise.all([run(`${dir}/run-all.json`), run(`${dir}/run-1.json`, '1/2'), run(`${dir}/run-2.json`, '2/2')]);
+    expect(codes).toEqual([1, 1, 1]);
+    const whole = makeReport([`${dir}/run-all.json`], opts());
+    const parts = makeReport([`${dir}/run-1.json`, `${dir}/run-2.json`], opts());
+    expect(parts.runs.map((r) => r.shards)).toEqual([2, 2]);
+    expect(whole.runs[1]!.counts.fail).toBeGreaterThan(0);
+    expect(comparable(parts)).toEqual(comparable(whole));
   });
 });
 
@@ -128,12 +155,15 @@ describe('the failing case', () => {
     expect(d.vectorLine).toBe(source);
   });
 
-  it('the replay command writes exactly that vector to a one-line file for x64spec run', () => {
+  it('the replay command re-runs exactly that case, and it fails the same way', () => {
     const fail = unsharded.cases.find((c) => c.verdict === 'fail')!;
-    const write = fail.detail!.replay.split(' && ').slice(0, 2).join(' && ').replace(/out\/replay-/, `${fx.dir}/replay-`);
-    execFileSync('sh', ['-c', write], { cwd: ROOT });
-    const file = join(fx.dir, `replay-${fail.id}.jsonl`);
-    expect(readFileSync(file, 'utf8')).toBe(fail.detail!.vectorLine + '\n');
+    const cmd = fail.detail!.replay.replaceAll('out/replay', `${rel(fx.dir)}/replay`);
+    const r = spawnSync('sh', ['-c', cmd], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(1);
+    expect(readFileSync(join(fx.dir, `replay-${fail.id}.jsonl`), 'utf8')).toBe(fail.detail!.vectorLine + '\n');
+    const replayed = JSON.parse(readFileSync(join(fx.dir, 'replay.json'), 'utf8')) as ResultsFile;
+    expect(replayed.runs.map((x) => x.cases.map((c) => [c.id, c.verdict]))).toEqual([[[fail.id, 'fail']]]);
+    expect(replayed.runs[0]!.cases[0]!.diff).toEqual(fail.detail!.diff);
   });
 });
 
