@@ -6,10 +6,14 @@ import type { Suite } from '../types.ts';
 import type { SuiteDefinition } from './types.ts';
 // ── suite imports (one line per suite) ──
 import { definition as paging } from './paging.ts';
+import { definition as mapper } from './mapper.ts';
+import { definition as elf } from './elf.ts';
 
 export const SUITE_DEFINITIONS: readonly SuiteDefinition[] = [
   // ── suite entries (one line per suite) ──
   paging,
+  mapper,
+  elf,
 ];
 
 /** The definition of `suite`, or undefined while that suite is not registered. */
