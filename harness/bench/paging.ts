@@ -9,7 +9,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mmu } from '../../model/paging/mmu.ts';
 import { modeOf } from '../../model/paging/mode.ts';
-import type { Access } from '../../model/paging/types.ts';
+import { PAGE_4K, type Access } from '../../model/paging/types.ts';
+import { virtAddr, type PhysAddr } from '../../model/paging/addr.ts';
+import { mapperFixture } from '../../model/paging/mapper-fixture.ts';
+import { pageFlags } from '../../model/paging/mapper-flags.ts';
+import { u64 } from '../../model/paging/u64.ts';
 import { walkWithMode } from '../../model/paging/walk.ts';
 import { OK, walkCore, WalkScratch } from '../../model/paging/walk-core.ts';
 import type { Benchmark, BenchResult } from './types.ts';
@@ -138,6 +142,30 @@ export async function measureWorkload(w: Workload, target: BenchResult['target']
   ];
 }
 
+/**
+ * The mapper's own speed: map, then protect, then unmap `count` 4 KiB pages (ten slots
+ * apart, so a new page table every ~51 pages), each as operations per second.
+ */
+export function measureMapper(count = 50_000): BenchResult[] {
+  const { space } = mapperFixture({}, { start: 0x100_0000, end: 0x200_0000 });
+  const flags = pageFlags({ writable: true });
+  const ro = pageFlags();
+  const vas = Array.from({ length: count }, (_, i) => virtAddr(u64(0, i * 10 * PAGE_4K)));
+  const rate = (op: (i: number) => boolean): number => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) if (!op(i)) throw new Error(`mapper benchmark: operation ${i} failed`);
+    return count / (Number(process.hrtime.bigint() - start) / 1e9);
+  };
+  const mapRate = rate((i) => space.map(vas[i]!, (0x4000_0000 + i * PAGE_4K) as PhysAddr, PAGE_4K, flags).ok);
+  const protectRate = rate((i) => space.protect(vas[i]!, PAGE_4K, ro).ok);
+  const unmapRate = rate((i) => space.unmap(vas[i]!, PAGE_4K).ok);
+  return [
+    { name: 'mapper: map 4 KiB', value: mapRate, unit: 'ops/s', note: `${count} pages, ten slots apart` },
+    { name: 'mapper: protect 4 KiB', value: protectRate, unit: 'ops/s' },
+    { name: 'mapper: unmap 4 KiB', value: unmapRate, unit: 'ops/s' },
+  ];
+}
+
 export const benchmarks: Benchmark[] = [
   {
     name: 'hot translations',
@@ -153,5 +181,10 @@ export const benchmarks: Benchmark[] = [
       const tables = w.state.memory.frameCount;
       return [...results.slice(0, 1).map((r) => ({ ...r, note: `${w.pages.pages4K} × 4 KiB + ${w.pages.pages2M} × 2 MiB + ${w.pages.pages1G} × 1 GiB pages, ${tables} table frames, ${w.vas.length} addresses` })), ...results.slice(1)];
     },
+  },
+  {
+    name: 'mapper operations',
+    group: 'paging',
+    run: async () => measureMapper(),
   },
 ];

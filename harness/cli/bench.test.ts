@@ -51,6 +51,7 @@ describe('formatting', () => {
     expect(table).toContain('g / slow: machine busy');
     expect(table).toContain('qemu.ts: failed to load: boom');
     expect(table).toContain('1 of 3 targets met');
+    expect(formatTable(toRecords(bench, [{ name: 'plain', value: 1, unit: 'ms' }]), [])).toContain('no targets in this run');
     const json = JSON.parse(benchJson(records)) as { value: number | null; group: string; target?: unknown }[];
     expect(json).toHaveLength(4);
     expect(json[3]!.value).toBeNull();
@@ -78,6 +79,6 @@ describe('benchmark discovery', () => {
 
   it('finds the paging benchmarks in harness/bench', async () => {
     const found = await discoverBenchmarks();
-    expect(found.benchmarks.filter((b) => b.group === 'paging').map((b) => b.name)).toEqual(['hot translations', 'random translations']);
+    expect(found.benchmarks.filter((b) => b.group === 'paging').map((b) => b.name)).toEqual(['hot translations', 'random translations', 'mapper operations']);
   });
 });

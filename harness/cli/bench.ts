@@ -87,7 +87,7 @@ export function formatTable(records: readonly BenchRecord[], problems: readonly 
   if (problems.length > 0) out.push('', 'modules not run:', ...problems.map((p) => `  ${p.module}: ${p.message}`));
   const missed = records.filter((r) => r.met === false).length;
   const withTarget = records.filter((r) => r.met !== undefined).length;
-  out.push('', `${withTarget - missed} of ${withTarget} targets met`);
+  out.push('', withTarget === 0 ? 'no targets in this run' : `${withTarget - missed} of ${withTarget} targets met`);
   return out.join('\n');
 }
 

@@ -78,3 +78,12 @@ describe('walkbench: the C walker and the model translate the same workload', ()
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });
+
+describe('mapper benchmark', () => {
+  it('measures map, protect and unmap rates', async () => {
+    const { measureMapper } = await import('../paging.ts');
+    const rows = measureMapper(200);
+    expect(rows.map((r) => r.name)).toEqual(['mapper: map 4 KiB', 'mapper: protect 4 KiB', 'mapper: unmap 4 KiB']);
+    expect(rows.every((r) => r.value > 0 && r.unit === 'ops/s')).toBe(true);
+  });
+});
