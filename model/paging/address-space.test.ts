@@ -148,6 +148,13 @@ describe('attach: tables built elsewhere', () => {
     expect(unwrap(space.map(va('0x201000'), physAddr(0x9000), PAGE_4K, RW)).entryPa).toBe(0x80_3008);
   });
 
+  it("'all' counts a table reached through two entries once", () => {
+    const { memory, allocator, config } = firmware();
+    memory.write64(physAddr(0x80_0008), u64(0, 0x80_1003)); // PML4[1] shares PML4[0]'s PDPT
+    const space = AddressSpace.attach(memory, allocator, config, physAddr(0x80_0000), 'all');
+    expect(space.ownedTables()).toEqual([0x80_0000, 0x80_1000, 0x80_2000, 0x80_3000]);
+  });
+
   it("'none' (the read-only UEFI PML4): the first write copies the path, PML4 included; the firmware tables stay as they were", () => {
     const { memory, allocator, config } = firmware();
     const before = memoryImage(memory);
