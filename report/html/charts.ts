@@ -32,9 +32,9 @@ export function targetMet(e: BenchEntry): boolean | undefined {
   return e.target.op === '>=' ? e.value >= e.target.value : e.value <= e.target.value;
 }
 
-const W = 760;
-const LABEL_W = 230;
-const VALUE_W = 190;
+const W = 1040;
+const LABEL_W = 320;
+const VALUE_W = 250;
 const BAR_H = 22;
 const GAP = 10;
 const TOP = 28;
@@ -89,7 +89,7 @@ export function barChart(g: ChartGroup, id: string): string {
     const bw = Math.max(2, x(e.value));
     const cls = met === undefined ? 'bar' : met ? 'bar met' : 'bar missed';
     parts.push(`<g class="row"><title>${esc(`${e.name}: ${fmtValue(e.value, e.unit)}${e.target ? ` (target ${e.target.op} ${fmtValue(e.target.value, e.unit)}: ${met ? 'met' : 'missed'})` : ''}${e.note ? ` — ${e.note}` : ''}`)}</title>`);
-    parts.push(`<text class="label" x="${LABEL_W - 8}" y="${y + BAR_H / 2 + 4}" text-anchor="end">${esc(truncate(e.name, 34))}</text>`);
+    parts.push(`<text class="label" x="${LABEL_W - 8}" y="${y + BAR_H / 2 + 4}" text-anchor="end">${esc(truncate(e.name, 46))}</text>`);
     parts.push(`<rect class="${cls}" x="${LABEL_W}" y="${y}" width="${bw.toFixed(1)}" height="${BAR_H}" rx="3"/>`);
     if (met === false) {
       // Hatching marks a missed target without relying on colour.

@@ -23,6 +23,8 @@ const show = (v) => (v === undefined ? '—' : typeof v === 'string' ? v : Array
 
 // Index cases by run and id for the case view.
 const caseIndex = new Map();
+// Per-case times exist only when an adapter measures them; without any, no time column.
+const timed = R.cases.some((c) => c.durationMs !== undefined);
 R.cases.forEach((c, i) => caseIndex.set(c.run + '\u0000' + c.id, i));
 
 // ── Summary ────────────────────────────────────────────────────────────────────────
@@ -178,11 +180,16 @@ function renderList() {
   const rows = slice.map((i) => {
     const c = R.cases[i];
     const run = R.runs[c.run];
-    const chips = c.clauses.slice(0, 3).map((id) => `<span class="chip">${esc(id)}</span>`).join('') + (c.clauses.length > 3 ? `<span class="chip">+${c.clauses.length - 3}</span>` : '');
-    return `<tr tabindex="0" data-case="${i}" data-id="${esc(c.id)}" data-verdict="${c.verdict}"><td>${badge(c.verdict)}</td><td class="mono">${esc(c.id)}</td><td>${esc(run ? run.impl.name : '?')}</td><td>${esc(c.suite)}</td><td class="t" title="${esc(c.title)}">${esc(c.title)}${c.reason && c.verdict !== 'pass' ? `<div class="muted small">${esc(c.reason.slice(0, 160))}</div>` : ''}</td><td><div class="chips">${chips}</div></td><td class="num">${c.durationMs !== undefined ? fmtDuration(c.durationMs) : '—'}</td></tr>`;
+    // The broken clauses of a failure first; otherwise the last ones, which the walk
+    // reached last and are the most specific (the first are the generic walk steps).
+    const broken = c.detail && c.detail.diff ? [...new Set(c.detail.diff.map((d) => d.clause).filter(Boolean))] : [];
+    const shown = broken.length ? broken.slice(0, 3) : c.clauses.slice(-3);
+    const more = c.clauses.length - shown.length;
+    const chips = (more > 0 ? `<span class="chip" title="${esc(c.clauses.join('\n'))}">+${more}</span>` : '') + shown.map((id) => `<span class="chip${broken.length ? ' broken' : ''}">${broken.length ? '✗ ' : ''}${esc(id)}</span>`).join('');
+    return `<tr tabindex="0" data-case="${i}" data-id="${esc(c.id)}" data-verdict="${c.verdict}"><td>${badge(c.verdict)}</td><td class="mono nowrap">${esc(c.id)}</td><td>${esc(run ? run.impl.name : '?')}</td><td>${esc(c.suite)}</td><td class="t" title="${esc(c.title)}">${esc(c.title)}${c.reason && c.verdict !== 'pass' ? `<div class="muted small">${esc(c.reason.slice(0, 160))}</div>` : ''}</td><td><div class="chips">${chips}</div></td>${timed ? `<td class="num">${c.durationMs !== undefined ? fmtDuration(c.durationMs) : '—'}</td>` : ''}</tr>`;
   }).join('');
   $('#case-list').innerHTML = hits.length
-    ? `<table class="cases"><thead><tr><th>verdict</th><th>id</th><th>implementation</th><th>suite</th><th>title</th><th>clauses</th><th class="num">time</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? `<table class="cases"><thead><tr><th>verdict</th><th>id</th><th>implementation</th><th>suite</th><th>title</th><th>clauses</th>${timed ? '<th class="num">time</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>`
     : '<p class="muted">No case matches these filters.</p>';
   $('#case-count').textContent = hits.length
     ? `showing ${(from + 1).toLocaleString('en-US')}–${(from + slice.length).toLocaleString('en-US')} of ${fmtCount(hits.length, 'case')}${hits.length !== R.cases.length ? ` (filtered from ${fmtCount(R.cases.length, 'case')})` : ''}`

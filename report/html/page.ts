@@ -17,7 +17,7 @@ function benchmarksSection(r: ReportJson): string {
   if (!b.available) return `<p class="muted">⚠ Not available: ${esc(b.reason)}.</p>`;
   if (b.entries.length === 0) return `<p class="muted">${esc(b.file)} holds no benchmark result.</p>`;
   const groups = chartGroups(b.entries);
-  const charts = groups.map((g, i) => `<div class="chart-box"><h3>${esc(g.group)}</h3>${barChart(g, `chart-${i}`)}</div>`).join('');
+  const charts = groups.map((g, i) => `<div class="chart-box"><h3>${esc(g.group)} <span class="muted">· ${esc(g.unit)}</span></h3>${barChart(g, `chart-${i}`)}</div>`).join('');
   const rows = b.entries.map((e) => {
     const met = targetMet(e);
     return `<tr><td>${esc(e.group)}</td><td>${esc(e.name)}</td><td class="num">${esc(fmtValue(e.value, e.unit))}</td><td class="num">${e.target ? esc(`${e.target.op} ${fmtValue(e.target.value, e.unit)}`) : '—'}</td><td>${met === undefined ? '—' : met ? '<span class="ok">✓ met</span>' : '<span class="bad">✗ missed</span>'}</td><td class="muted small">${esc(e.note ?? '')}</td></tr>`;
