@@ -55,7 +55,7 @@ function apply(space: AddressSpace, abs: AbstractSpace, op: Op): void {
 const cowCase = configArb.chain((config) =>
   fc.record({
     config: fc.constant(config),
-    setup: fc.array(mapRequestArb(config), { minLength: 1, maxLength: 16 }),
+    setup: fc.array(mapRequestArb(config), { minLength: 1, maxLength: 16, size: 'medium' }),
     onCopy: fc.array(opArb(config), { maxLength: 12 }),
     onOriginal: fc.array(opArb(config), { maxLength: 12 }),
     extra: fc.array(pageVa48Arb(PAGE_4K), { maxLength: 6 }),

@@ -19,7 +19,7 @@ import { pageFlags } from '../../model/paging/mapper-flags.ts';
 const scenario = configArb.chain((config) =>
   fc.record({
     config: fc.constant(config),
-    requests: fc.array(mapRequestArb(config), { minLength: 1, maxLength: 24 }),
+    requests: fc.array(mapRequestArb(config), { minLength: 1, maxLength: 24, size: 'medium' }),
     unmapped: fc.array(pageVa48Arb(PAGE_4K), { maxLength: 8 }),
     pick: fc.nat(),
   }));

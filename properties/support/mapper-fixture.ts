@@ -105,7 +105,7 @@ export interface AbstractPage {
 }
 
 /** Why an operation must fail, or 'ok'. */
-export type Prediction = 'ok' | 'AlreadyMapped' | 'ParentIsHugePage' | 'TableInTheWay' | 'NotMapped';
+export type Prediction = 'ok' | 'AlreadyMapped' | 'ParentIsHugePage' | 'TableInTheWay' | 'NotMapped' | 'SizeMismatch';
 
 /**
  * An address space as the SDM sees it after a mapper built it: which pages map where,
@@ -173,10 +173,19 @@ export class AbstractSpace {
     (p.size === PAGE_1G ? this.pd : this.pt).add(p.base);
   }
 
-  /** `unmap` and `protect` need a page of exactly this size at exactly this address. */
+  /**
+   * `unmap` and `protect` (without splitting) need a page of exactly this size at exactly
+   * this address: inside a larger page they fail ParentIsHugePage, where a table of
+   * smaller pages sits they fail SizeMismatch, otherwise NotMapped.
+   */
   predictExact(va48: number, size: PageSize): Prediction {
     const p = this.pages.get(va48);
-    return p !== undefined && p.size === size ? 'ok' : 'NotMapped';
+    if (p !== undefined && p.size === size) return 'ok';
+    const around = this.covering(va48);
+    if (around !== undefined && around.size > size) return 'ParentIsHugePage';
+    if (size === PAGE_1G && this.pd.has(va48)) return 'SizeMismatch';
+    if (size === PAGE_2M && this.pt.has(va48)) return 'SizeMismatch';
+    return 'NotMapped';
   }
 }
 
