@@ -24,6 +24,8 @@ export interface ReadelfPhdr {
 export interface ReadelfView {
   readonly type: string;
   readonly entry: bigint;
+  /** From -h, printed in decimal: e_phoff, e_shoff, e_ehsize, e_phentsize, e_phnum (as printed), e_flags. */
+  readonly header: Readonly<Record<'phoff' | 'shoff' | 'ehsize' | 'phentsize' | 'phnum' | 'flags', bigint>>;
   readonly phdrs: readonly ReadelfPhdr[];
 }
 
@@ -85,6 +87,11 @@ const PH_LINE = /^\s+(\S+)\s+0x([0-9a-f]+) 0x([0-9a-f]+) 0x([0-9a-f]+) 0x([0-9a-
 export function parseReadelf(text: string): ReadelfView {
   const type = /^\s+Type:\s+(\S+)/m.exec(text)?.[1] ?? '?';
   const entry = BigInt(/^\s+Entry point address:\s+(0x[0-9a-f]+)/m.exec(text)?.[1] ?? '-1');
+  const num = (label: string): bigint => BigInt(new RegExp(`^\\s+${label}:\\s+(0x[0-9a-f]+|\\d+)`, 'm').exec(text)?.[1] ?? '-1');
+  const header = {
+    phoff: num('Start of program headers'), shoff: num('Start of section headers'), ehsize: num('Size of this header'),
+    phentsize: num('Size of program headers'), phnum: num('Number of program headers'), flags: num('Flags'),
+  };
   const phdrs: ReadelfPhdr[] = [];
   for (const line of text.split('\n')) {
     const m = PH_LINE.exec(line);
@@ -94,7 +101,7 @@ export function parseReadelf(text: string): ReadelfView {
       filesz: BigInt('0x' + m[5]), memsz: BigInt('0x' + m[6]), flags: m[7]!.replace(/ /g, ''), align: BigInt(m[8]!),
     });
   }
-  return { type, entry, phdrs };
+  return { type, entry, header, phdrs };
 }
 
 function runReadelf(paths: readonly string[]): Promise<Map<string, ReadelfView>> {

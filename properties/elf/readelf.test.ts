@@ -25,6 +25,14 @@ function compare(ours: ElfFile, theirs: ReadelfView): string[] {
   const type = ours.header.type === 2 ? 'EXEC' : ours.header.type === 3 ? 'DYN' : String(ours.header.type);
   if (type !== theirs.type) d.push(`type ${type} vs ${theirs.type}`);
   if (ours.header.entry !== theirs.entry) d.push(`entry 0x${ours.header.entry.toString(16)} vs 0x${theirs.entry.toString(16)}`);
+  const h = ours.header;
+  const header: [string, bigint, bigint][] = [
+    ['e_phoff', h.phoff, theirs.header.phoff], ['e_shoff', h.shoff, theirs.header.shoff], ['e_ehsize', BigInt(h.ehsize), theirs.header.ehsize],
+    ['e_phentsize', BigInt(h.phentsize), theirs.header.phentsize], ['e_flags', BigInt(h.flags), theirs.header.flags],
+    // readelf prints the real count after PN_XNUM as "65535 (n)"; the first number is e_phnum as stored.
+    ['e_phnum', BigInt(h.phnumRaw), theirs.header.phnum],
+  ];
+  for (const [name, a, b] of header) if (a !== b) d.push(`${name} ${a} vs ${b}`);
   if (ours.programHeaders.length !== theirs.phdrs.length) d.push(`phnum ${ours.programHeaders.length} vs ${theirs.phdrs.length}`);
   ours.programHeaders.forEach((p, i) => {
     const t = theirs.phdrs[i];
@@ -40,7 +48,7 @@ function compare(ours: ElfFile, theirs: ReadelfView): string[] {
 }
 
 describe('readelf oracle over /usr/bin and /usr/lib', () => {
-  it('agrees with readelf -hlW on type, entry and every program-header field (ELF.HDR.TYPE, ELF.HDR.PHT_IN_FILE)', async () => {
+  it('agrees with readelf -hlW on type, entry, header sizes and offsets and every program-header field (ELF.HDR.TYPE, ELF.HDR.PHT_IN_FILE, ELF.HDR.PHENTSIZE)', async () => {
     requireReadelf();
     const files = findElfFiles(['/usr/bin', '/usr/lib']);
     // The machine has about 2,600 of them; far fewer means the search itself is broken.
