@@ -136,3 +136,70 @@ export async function readelfAll(paths: readonly string[], batch = 150, parallel
   await Promise.all(Array.from({ length: parallel }, worker));
   return all;
 }
+
+/** What `readelf -rW` lists for the dynamic relocations a boot loader applies (every section but .rela.plt). */
+export interface ReadelfRelocs {
+  /** RELA entries in section order: r_offset, r_info, and r_addend when the entry has no symbol. */
+  readonly rela: readonly { readonly offset: bigint; readonly info: bigint; readonly addend?: bigint }[];
+  /** RELR-relocated addresses, expanded, in order. */
+  readonly relr: readonly bigint[];
+}
+
+const SECTION = /^Relocation section '([^']+)' at offset 0x[0-9a-f]+ contains \d+ entr(?:y|ies):$/;
+const RELA_LINE = /^([0-9a-f]{16})\s+([0-9a-f]{16})\s+\S+(.*)$/;
+const RELR_LINE = /^([0-9a-f]{16})$/;
+
+/** Parses `readelf -rW` output for one file. */
+export function parseReadelfRelocs(text: string): ReadelfRelocs {
+  const rela: { offset: bigint; info: bigint; addend?: bigint }[] = [];
+  const relr: bigint[] = [];
+  let section = '';
+  for (const line of text.split('\n')) {
+    const s = SECTION.exec(line);
+    if (s !== null) {
+      section = s[1]!;
+      continue;
+    }
+    if (section === '.rela.plt' || section === '') continue;
+    const r = RELR_LINE.exec(line);
+    if (r !== null && section.startsWith('.relr')) {
+      relr.push(BigInt('0x' + r[1]));
+      continue;
+    }
+    const m = RELA_LINE.exec(line);
+    if (m === null) continue;
+    const info = BigInt('0x' + m[2]);
+    const entry: { offset: bigint; info: bigint; addend?: bigint } = { offset: BigInt('0x' + m[1]), info };
+    // Without a symbol readelf prints the addend alone, in hex (no sign for these).
+    if (info >> 32n === 0n) entry.addend = BigInt('0x' + (m[3]!.trim() || '0'));
+    rela.push(entry);
+  }
+  return { rela, relr };
+}
+
+/** `readelf -rW` for every path, batched like `readelfAll`. */
+export async function readelfRelocsAll(paths: readonly string[], batch = 100, parallel = 4): Promise<Map<string, ReadelfRelocs>> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < paths.length; i += batch) chunks.push(paths.slice(i, i + batch));
+  const all = new Map<string, ReadelfRelocs>();
+  let next = 0;
+  const run = (chunk: readonly string[]): Promise<string> => new Promise((resolve, reject) => {
+    execFile('readelf', ['-rW', ...chunk], { maxBuffer: 1024 * 1024 * 1024 }, (err, stdout) => {
+      if (err !== null && stdout === '') reject(new Error(`readelf failed (${err.message}); install it with: apt-get install -y binutils`));
+      else resolve(stdout);
+    });
+  });
+  const worker = async (): Promise<void> => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++]!;
+      const out = await run(chunk);
+      if (chunk.length === 1) all.set(chunk[0]!, parseReadelfRelocs(out));
+      else {
+        const parts = out.split(/^File: (.*)$/m);
+        for (let i = 1; i + 1 < parts.length; i += 2) all.set(parts[i]!, parseReadelfRelocs(parts[i + 1]!));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return all;
+}
