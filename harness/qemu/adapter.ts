@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Adapter, Answer, ImplInfo, RunOptions, Suite, Vector } from '../types.ts';
 import type { GuestCase } from './batch.ts';
@@ -37,6 +37,10 @@ export interface QemuAdapterOptions {
   readonly workDir?: string;
   /** A name that keeps lanes' RAM files apart. */
   readonly lane?: number;
+  /** Lanes of the run: this adapter runs up to cores / lanes QEMUs at once (default 1 lane). */
+  readonly lanes?: number;
+  /** QEMUs at once, overriding the cores / lanes rule. */
+  readonly parallel?: number;
   readonly spec?: string;
 }
 
@@ -51,16 +55,22 @@ export interface BootStats {
 export class QemuAdapter implements Adapter {
   readonly kind = 'qemu' as const;
   readonly stats: BootStats = { boots: 0, cases: 0 };
-  private readonly files: BootFiles;
+  /** One set of boot files per QEMU this adapter may run at once. */
+  private readonly slots: BootFiles[];
   private readonly spec: string;
   private stderr = '';
 
   constructor(options: QemuAdapterOptions = {}) {
-    const id = `${process.pid}-${options.lane ?? 0}-${instances++}`;
-    const dir = join(options.workDir ?? join(tmpdir(), 'x64spec-qemu'), `qemu-${id}`);
-    mkdirSync(dir, { recursive: true });
-    const ramDir = existsSync('/dev/shm') ? '/dev/shm' : dir;
-    this.files = { dir, ramFile: join(ramDir, `x64spec-qemu-${id}.ram`) };
+    const parallel = options.parallel ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.lanes ?? 1)));
+    const base = options.workDir ?? join(tmpdir(), 'x64spec-qemu');
+    const ramDir = existsSync('/dev/shm') ? '/dev/shm' : undefined;
+    this.slots = [];
+    for (let k = 0; k < parallel; k++) {
+      const id = `${process.pid}-${options.lane ?? 0}-${instances++}`;
+      const dir = join(base, `qemu-${id}`);
+      mkdirSync(dir, { recursive: true });
+      this.slots.push({ dir, ramFile: join(ramDir ?? dir, `x64spec-qemu-${id}.ram`), tagged: false });
+    }
     this.spec = options.spec ?? 'qemu';
   }
 
@@ -110,18 +120,24 @@ export class QemuAdapter implements Adapter {
         return cases.map((v, i) => answers[i] ?? { id: v.id, error: why });
       }
       const perCase = Math.min(PER_CASE_ALLOWANCE_MS, options.timeoutMs);
-      for (const g of groups.values()) {
-        const records = await execute(g.guest, g.profile, {
-          kernel,
-          files: this.files,
-          timeoutFor: (n) => BOOT_ALLOWANCE_MS + Math.ceil(n * perCase) + (n === 1 ? options.timeoutMs : 0),
-          onBoot: (n) => { this.stats.boots++; this.stats.cases += n; },
-        });
-        records.forEach((r, k) => {
-          const i = g.index[k]!;
-          answers[i] = answerFor(cases[i]!.id, g.guest[k]!, r);
-        });
-      }
+      // Largest profile first; each slot (its own RAM file) takes the next group.
+      const queue = [...groups.values()].sort((a, b) => b.guest.length - a.guest.length);
+      const worker = async (files: BootFiles) => {
+        for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
+          const group = g;
+          const records = await execute(group.guest, group.profile, {
+            kernel,
+            files,
+            timeoutFor: (n) => BOOT_ALLOWANCE_MS + Math.ceil(n * perCase) + (n === 1 ? options.timeoutMs : 0),
+            onBoot: (n) => { this.stats.boots++; this.stats.cases += n; },
+          });
+          records.forEach((r, k) => {
+            const i = group.index[k]!;
+            answers[i] = answerFor(cases[i]!.id, group.guest[k]!, r);
+          });
+        }
+      };
+      await Promise.all(this.slots.map(worker));
     }
     return cases.map((v, i) => answers[i] ?? { id: v.id, error: 'the QEMU adapter produced no answer (internal error)' });
   }
@@ -131,8 +147,10 @@ export class QemuAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    rmSync(this.files.ramFile, { force: true });
-    rmSync(this.files.dir, { recursive: true, force: true });
+    for (const f of this.slots) {
+      rmSync(f.ramFile, { force: true });
+      rmSync(f.dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -4,9 +4,11 @@
  * and in guest/runner.s must change together (BATCH_VERSION guards it).
  *
  * Batch: a 64-byte header, then one record per case.
- *   header: u32 magic "X64Q", u32 version, u32 count, u32 reserved,
+ *   header: u32 magic "X64Q", u32 version, u32 count, u32 flags (bit 0: fill the window
+ *           above 1 MiB with tags; without it the runner trusts the RAM file's tags),
  *           u64 results PA, u64 fill end PA, 32 bytes reserved
- *   case:   u32 control, u32 PKRU, u64 CR3, u64 linear address, u64 PA of the PML4
+ *   case:   u32 control (bits: 1:0 kind, 3:2 CPL, 4 implicit, 5 WP, 6 SMEP, 7 SMAP,
+ *           8 PKE, 9 NXE, 10 AC, 11 reload the runner's CR3 first), u32 PKRU, u64 CR3, u64 linear address, u64 PA of the PML4
  *           slot the runner borrows, u32 qword count n, u32 reserved,
  *           n × (u64 PA, u64 value)
  * Results (at the results PA): a 64-byte header (u32 magic "X64R", u32 cases done), then
@@ -36,6 +38,8 @@ const SMAP = 1 << 7;
 const PKE = 1 << 8;
 const NXE = 1 << 9;
 const AC = 1 << 10;
+/** The previous case's PML4 slot is among this case's qwords: reload the runner's CR3 first. */
+const RUNNER_CR3_FIRST = 1 << 11;
 
 /** One case as the guest runs it: every value already checked by prepare.ts. */
 export interface GuestCase {
@@ -61,6 +65,8 @@ export interface BatchLayout {
   readonly resultsPa: number;
   /** End of the tag fill above 1 MiB (the vector window's end). */
   readonly fillEnd: number;
+  /** Fill the window above 1 MiB (false: an earlier complete boot left its tags in the RAM file). */
+  readonly fillHigh: boolean;
 }
 
 function control(c: GuestCase): number {
@@ -76,11 +82,17 @@ export function encodeBatch(cases: readonly GuestCase[], layout: BatchLayout): B
   buf.writeUInt32LE(BATCH_MAGIC, 0);
   buf.writeUInt32LE(BATCH_VERSION, 4);
   buf.writeUInt32LE(cases.length, 8);
+  buf.writeUInt32LE(layout.fillHigh ? 1 : 0, 12);
   buf.writeBigUInt64LE(BigInt(layout.resultsPa), 16);
   buf.writeBigUInt64LE(BigInt(layout.fillEnd), 24);
   let off = BATCH_HEADER;
+  let prevSlot = -1;
   for (const c of cases) {
-    buf.writeUInt32LE(control(c), off);
+    // The runner stays in a case's address space until the next case's CR3 load, so a
+    // case that writes over the previous case's (still live) slot must leave it first.
+    const conflict = c.memory.some((q) => q.pa === prevSlot) ? RUNNER_CR3_FIRST : 0;
+    prevSlot = c.slotPa;
+    buf.writeUInt32LE(control(c) | conflict, off);
     buf.writeUInt32LE(c.pkru >>> 0, off + 4);
     buf.writeBigUInt64LE(c.cr3, off + 8);
     buf.writeBigUInt64LE(c.va, off + 16);

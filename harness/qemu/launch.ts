@@ -43,6 +43,13 @@ export interface BootFiles {
   readonly dir: string;
   /** The guest RAM file (reused across boots of one lane). */
   readonly ramFile: string;
+  /**
+   * True once a boot on this RAM file ran to its end: every qword of the window above
+   * 1 MiB then holds its tag again (the runner restores what each case changed, and
+   * firmware and the multiboot loader only touch memory below 1 MiB and above 128 MiB),
+   * so the next boot skips that 127 MiB fill. A killed boot leaves it false.
+   */
+  tagged: boolean;
 }
 
 /** Whether `cases` fit one boot's batch and results areas. */
@@ -75,11 +82,13 @@ export async function boot(
 ): Promise<BootResult> {
   const batchFile = join(files.dir, 'batch.bin');
   const consoleLog = join(files.dir, 'console.txt');
-  writeFileSync(batchFile, encodeBatch(cases, { resultsPa: RESULTS_PA, fillEnd: FILL_END }));
+  writeFileSync(batchFile, encodeBatch(cases, { resultsPa: RESULTS_PA, fillEnd: FILL_END, fillHigh: !files.tagged }));
+  files.tagged = false;
   rmSync(consoleLog, { force: true });
   // A stale results header from an earlier boot must not be read as this boot's.
   clearResultsHeader(files.ramFile);
   const end = await runQemu(qemuArgs(kernel, batchFile, files, consoleLog, profile), timeoutMs);
+  if (end.end.kind === 'done') files.tagged = true;
   let console = '';
   try {
     console = readFileSync(consoleLog, 'latin1');

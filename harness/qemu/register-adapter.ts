@@ -26,7 +26,7 @@ export function qemuAvailability(): { available: boolean; reason?: string } {
 
 registerAdapter(
   'qemu',
-  (context) => new QemuAdapter({ workDir: context.workDir, lane: context.lane, spec: context.spec }),
+  (context) => new QemuAdapter({ workDir: context.workDir, lane: context.lane, lanes: context.lanes, spec: context.spec }),
   qemuAvailability,
   {
     batchSize: 20_000,

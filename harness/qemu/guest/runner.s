@@ -220,9 +220,12 @@ high_entry:
         mov $0x1000, %edi
         mov $0x9f000, %esi
         call fill_range
+        testl $1, 12(%rbx)                     # the high window still holds its tags
+        jz 1f                                  # from an earlier boot on this RAM file
         mov $0x100000, %edi
         mov %r14, %rsi
         call fill_range
+1:
         lea msg_filled(%rip), %rsi
         call puts
         add $64, %rbx                          # first vector
@@ -233,6 +236,14 @@ vec_loop:
         test %r13d, %r13d
         jz all_done
         mov (%rbx), %r14d
+        # This vector lists the previous vector's PML4 slot, which is live in CR3: go
+        # back to the runner's tables and put that slot's tag back before writing.
+        bt $11, %r14d
+        jnc 1f
+        mov runner_cr3(%rip), %rax
+        mov %rax, %cr3
+        call restore_prev_slot
+1:
         # the vector's qwords
         mov 32(%rbx), %ecx
         lea VEC_HDR(%rbx), %rsi
@@ -244,10 +255,9 @@ vec_loop:
         add $16, %rsi
         dec %ecx
         jmp 1b
-2:      # the runner's PML4 entry in the vector's slot 320
+2:      # the runner's PML4 entry in the vector's slot 320 (vectors never list it, so
+        # it held its tag, and gets the tag back)
         mov 24(%rbx), %rdx
-        mov (%r15, %rdx), %rax
-        mov %rax, saved_slot(%rip)
         mov runner_pml4e(%rip), %rax
         mov %rax, (%r15, %rdx)
         # CR0.WP
@@ -324,6 +334,17 @@ vec_loop:
         mov %rsp, saved_rsp(%rip)
         mov 8(%rbx), %rax
         mov %rax, %cr3                         # the vector's tables (TLB flushed)
+        # the previous vector's PML4 is no longer live: its slot gets its tag back
+        mov prev_slot(%rip), %rax
+        cmp 24(%rbx), %rax
+        je 15f
+        push %rcx
+        push %rdx
+        call restore_prev_slot
+        pop %rdx
+        pop %rcx
+15:     mov 24(%rbx), %rax
+        mov %rax, prev_slot(%rip)
         test %ecx, %ecx
         jnz 13f
         bt $10, %r14d
@@ -435,17 +456,13 @@ after_probe:
         mov %r8d, 4(%r12)
         mov %r11, 32(%r12)
 no_probe:
-        mov runner_cr3(%rip), %rax
-        mov %rax, %cr3
+        # Stay in the vector's address space (one TLB flush per vector): the runner
+        # reaches everything through slot 320, which stays until the next CR3 load.
         clac
         mov $0x10, %eax
         mov %eax, %ds
         xor %eax, %eax
         lldt %ax
-        # slot 320 back
-        mov 24(%rbx), %rdx
-        mov saved_slot(%rip), %rax
-        mov %rax, (%r15, %rdx)
         # final values of the listed qwords, then their tags back
         mov 32(%rbx), %ecx
         mov %ecx, 48(%r12)
@@ -474,6 +491,9 @@ no_probe:
         jmp vec_loop
 
 all_done:
+        mov runner_cr3(%rip), %rax
+        mov %rax, %cr3
+        call restore_prev_slot
         lea msg_done(%rip), %rsi
         call puts
         xor %eax, %eax
@@ -493,6 +513,19 @@ exit_qemu:
         cli
 99:     hlt
         jmp 99b
+
+# restore_prev_slot: the previous vector's PML4 slot (if any) gets its tag back.
+# Only called when that PML4 is not in CR3. Clobbers rax, rcx, rdx, r9, r10, r11.
+restore_prev_slot:
+        mov prev_slot(%rip), %r11
+        test %r11, %r11
+        jz 1f
+        mov %r11, %rdx
+        shr $12, %rdx
+        call tag_of
+        mov %rax, (%r15, %r11)
+        movq $0, prev_slot(%rip)
+1:      ret
 
 # fill_range(rdi = start PA, rsi = end PA): every qword of each page gets the page's tag
 fill_range:
@@ -730,7 +763,7 @@ mbi_pa:         .long 0
 mb_eax:         .long 0
 runner_cr3:     .quad 0
 runner_pml4e:   .quad 0
-saved_slot:     .quad 0
+prev_slot:      .quad 0
 saved_rsp:      .quad 0
 resume:         .quad 0
 acc_addr:       .quad 0
