@@ -202,3 +202,33 @@ describe('a report with more than 20,000 cases', () => {
     await expect.poll(() => page.locator('#case-list tbody tr').count()).toBe(2);
   });
 });
+
+describe('odd results', () => {
+  it('shows markup in titles and reasons as text, and renders a results file with no run', async () => {
+    const hostile = JSON.parse(JSON.stringify(fx.results)) as typeof fx.results & { runs: { cases: { title: string; reason?: string }[]; stderr?: string }[] };
+    const title = '</script><img src=x onerror="document.body.dataset.owned=1"> & <b>bold</b>';
+    hostile.runs[1]!.cases[0]!.title = title;
+    hostile.runs[1]!.cases[0]!.reason = '<i>reason</i>\u0001';
+    hostile.runs[1]!.stderr = 'bell \u0007 and </system-err>';
+    const file = join(fx.dir, 'hostile.json');
+    writeFileSync(file, JSON.stringify(hostile));
+    const paths = await writeReport([file.slice(ROOT.length + 1)], { root: ROOT, outDir: join(fx.dir, 'hostile').slice(ROOT.length + 1) });
+    await page.goto(pathToFileURL(paths.htmlPath).href + `#cases?q=${encodeURIComponent(hostile.runs[1]!.cases[0]!.id)}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.evaluate('document.body.dataset.owned')).toBeUndefined();
+    expect(await page.locator('#case-list').innerText()).toContain(title);
+    const junit = readFileSync(paths.junitPath, 'utf8');
+    const checker = readFileSync(join(ROOT, 'report/testdata/junit-shape.js'), 'utf8');
+    const shape = (await page.evaluate(`${checker}\ncheckJunitShape(${JSON.stringify(junit)})`)) as { problems: string[] };
+    expect(shape.problems).toEqual([]);
+
+    const empty = { ...fx.results, runs: [] };
+    const emptyFile = join(fx.dir, 'empty.json');
+    writeFileSync(emptyFile, JSON.stringify(empty));
+    const emptyPaths = await writeReport([emptyFile.slice(ROOT.length + 1)], { root: ROOT, outDir: join(fx.dir, 'empty').slice(ROOT.length + 1) });
+    await page.goto(pathToFileURL(emptyPaths.htmlPath).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#summary').innerText()).toContain('no implementation run');
+    expect(await page.locator('#case-count').innerText()).toContain('0 cases');
+  });
+});
