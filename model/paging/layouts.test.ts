@@ -99,10 +99,10 @@ describe('offset (direct-map) layout', () => {
     expect(checkWindow(space, layout, state, [va('0x403000'), va('0xffff888000000000'), va('0xffff888080000000')])).toBe(4 + 2 + 2);
   });
 
-  it('reports an entry whose window would leave the canonical half, and an offset range that does', () => {
+  it('reports an entry outside the mapped ranges, and an offset range that leaves the canonical half', () => {
     const { space } = mapperFixture();
     const layout = unwrap(offsetLayout(space, va('0x7ffffffff000'), [{ start: 0, end: 0x1000 }], RW));
-    expect(layout.entryVirtAddr(va('0x7ffffffff000'), 4)).toEqual({ ok: false, error: { kind: 'NonCanonical', va: va('0x7ffffffff000') } });
+    expect(layout.entryVirtAddr(va('0x7ffffffff000'), 4)).toEqual({ ok: false, error: { kind: 'EntryNotVisible', va: va('0x7ffffffff000'), level: 4, entryPa: 0x10_07f8 } });
     expect(layout.entryVirtAddr(va('0x1000'), 1)).toEqual({ ok: false, error: { kind: 'NotMapped', va: va('0x1000'), level: 4 } });
     const beyond = offsetLayout(space, va('0xfffffffffffff000'), [{ start: 0x1000, end: 0x2000 }], RW);
     expect(beyond.ok ? undefined : beyond.error.cause.kind).toBe('NonCanonical');
@@ -171,6 +171,7 @@ describe('errors have messages', () => {
       { kind: 'NotMapped', va: va('0x0'), level: 4 },
       { kind: 'SizeMismatch', va: va('0x0'), requested: PAGE_2M, level: 2 },
       { kind: 'ParentRestrictsRights', va: va('0x0'), level: 3, right: 'user' },
+      { kind: 'EntryNotVisible', va: va('0x0'), level: 1, entryPa: physAddr(0x1000) },
       { kind: 'MalformedEntry', va: va('0x0'), level: 4, entryPa: physAddr(0), entry: { hi: 0, lo: 0x83 }, reason: 'PS is set in a PML4E' },
     ];
     const lines = samples.map(describeMapperError);

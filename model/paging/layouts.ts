@@ -88,19 +88,23 @@ export function mapLinearRange(
   return ok(counts);
 }
 
-/** Tables visible at VA = offset + PA (the identity layout is offset 0). */
+/** Tables visible at VA = offset + PA (the identity layout is offset 0), for PAs in `ranges`. */
 export class LinearLayout implements TableLayout {
   constructor(
     private readonly space: AddressSpace,
     readonly kind: 'identity' | 'offset',
     readonly offset: VirtAddr,
+    readonly ranges: readonly PhysRange[],
   ) {}
 
   entryVirtAddr(va: VirtAddr, level: Level): Result<VirtAddr, MapperError> {
     const pa = this.space.entryPhysAddr(va, level);
     if (!pa.ok) return pa;
-    const at = addToVirt(this.offset, pa.value);
-    return at === undefined ? err({ kind: 'NonCanonical', va: this.offset }) : ok(at);
+    if (!this.ranges.some((r) => pa.value >= r.start && pa.value < r.end)) {
+      return err({ kind: 'EntryNotVisible', va, level, entryPa: pa.value });
+    }
+    // The frame lies in a range this layout mapped at offset + PA, so the sum is canonical.
+    return ok(addToVirt(this.offset, pa.value)!);
   }
 }
 
@@ -128,7 +132,7 @@ export function offsetLayout(
     const done = mapLinearRange(space, start, range, flags, options);
     if (!done.ok) return done;
   }
-  return ok(new LinearLayout(space, kind, offset));
+  return ok(new LinearLayout(space, kind, offset, ranges));
 }
 
 /** Tables visible through a PML4 slot that points at the PML4 itself. */

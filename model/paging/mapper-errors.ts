@@ -42,6 +42,8 @@ export type MapperError =
    * there would change another translation below that entry.
    */
   | { readonly kind: 'ParentRestrictsRights'; readonly va: VirtAddr; readonly level: Level; readonly right: Right }
+  /** The entry exists at `entryPa`, but that frame lies outside the physical ranges the layout maps. */
+  | { readonly kind: 'EntryNotVisible'; readonly va: VirtAddr; readonly level: Level; readonly entryPa: PhysAddr }
   /** An existing entry on the path is one the processor would fault on (reserved bits); the mapper will not build on it. */
   | { readonly kind: 'MalformedEntry'; readonly va: VirtAddr; readonly level: Level; readonly entryPa: PhysAddr; readonly entry: U64; readonly reason: string };
 
@@ -67,6 +69,7 @@ export function describeMapperError(e: MapperError): string {
     case 'NotMapped': return `${toHex(e.va)} is not mapped (${LEVEL_NAMES[e.level]} not present)`;
     case 'SizeMismatch': return `${toHex(e.va)} is mapped with pages smaller than ${sizeName(e.requested)} (the ${LEVEL_NAMES[e.level]} points to a table)`;
     case 'ParentRestrictsRights': return `${toHex(e.va)}: the ${LEVEL_NAMES[e.level]} withholds '${e.right}' and granting it would change other translations`;
+    case 'EntryNotVisible': return `${toHex(e.va)}: its ${LEVEL_NAMES[e.level]} at 0x${e.entryPa.toString(16)} is outside the ranges the layout maps`;
     case 'MalformedEntry': return `${toHex(e.va)}: the ${LEVEL_NAMES[e.level]} at 0x${e.entryPa.toString(16)} (${toHex(e.entry)}) is malformed: ${e.reason}`;
   }
 }
