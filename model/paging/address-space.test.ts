@@ -108,6 +108,17 @@ describe('copyRoot: path copy-on-write', () => {
     expect(w2).toMatchObject({ outcome: 'fault', errorCode: PF_P | PF_WR });
   });
 
+  it('a split through the copy leaves the original huge page whole', () => {
+    const { memory, space, copy } = twoSpaces();
+    unwrap(copy.map(va('0x40001000'), physAddr(0xb000), PAGE_4K, RW, { onHugePage: 'split' }));
+    expect(where(copy.pagingState(), '0x40001000')).toBe(0xb000);
+    expect(where(copy.pagingState(), '0x40002000')).toBe(0x4000_2000);
+    expect(where(space.pagingState(), '0x40001000')).toBe(0x4000_1000);
+    const leaf = unwrap(space.translate(va('0x40001000')));
+    expect(leaf).toMatchObject({ size: PAGE_2M, entry: u64(0, 0x4000_0083) });
+    expect(memory.read64(leaf.entryPa)).toEqual(u64(0, 0x4000_0083));
+  });
+
   it('a second write through the same path copies nothing more', () => {
     const { copy, allocator } = twoSpaces();
     unwrap(copy.map(va('0x3000'), physAddr(0xb000), PAGE_4K, RW));
