@@ -95,7 +95,7 @@ function afterFault(ps: PagingState, s: HandoffState, stage: Stage, vector: 13 |
 export function checkHandoff(s: HandoffState): HandoffReport {
   const violations: Violation[] = [];
   const add = (clause: HandoffClauseId, severity: Violation['severity'], message: string, path: string): void => {
-    violations.push({ clause, severity, message, path });
+    violations.push({ clause, severity, message: message.charAt(0).toUpperCase() + message.slice(1), path });
   };
 
   // HANDOFF.MODE.FOUR_LEVEL: the checker judges 4-level paging only.
