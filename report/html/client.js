@@ -6,6 +6,8 @@
 'use strict';
 
 const R = JSON.parse(document.getElementById('report-data').textContent);
+// The page embeds each case's clause list as an index into R.clauseSets (report/html/page.ts pageData).
+for (const c of R.cases) c.clauses = R.clauseSets[c.clauses];
 const PAGE_SIZE = 100;
 const ICON = { pass: '✓', fail: '✗', unsupported: '⊘', error: '⚠' };
 const WORD = { pass: 'pass', fail: 'fail', unsupported: 'unsupported', error: 'error' };

@@ -28,6 +28,27 @@ function benchmarksSection(r: ReportJson): string {
     <table class="compact"><thead><tr><th>group</th><th>benchmark</th><th class="num">value</th><th class="num">target</th><th>status</th><th>note</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 
+/**
+ * The data as the page embeds it: the report with each case's clause list replaced by an
+ * index into `clauseSets` (cases of one kind share a list, so 20,000 cases need a few
+ * hundred lists instead of 20,000). The page's script restores the lists on load.
+ */
+export function pageData(r: ReportJson): unknown {
+  const sets: (readonly string[])[] = [];
+  const index = new Map<string, number>();
+  const cases = r.cases.map((c) => {
+    const key = c.clauses.join(' ');
+    let i = index.get(key);
+    if (i === undefined) {
+      i = sets.length;
+      sets.push(c.clauses);
+      index.set(key, i);
+    }
+    return { ...c, clauses: i };
+  });
+  return { ...r, cases, clauseSets: sets };
+}
+
 export function renderHtml(r: ReportJson): string {
   const cases = r.cases.length;
   const failing = r.runs.reduce((n, run) => n + run.counts.fail + run.counts.error, 0);
@@ -82,7 +103,7 @@ ${notes}
 <section class="panel" id="coverage"><h2>Coverage</h2><div id="coverage-body"></div></section>
 <section class="panel" id="benchmarks"><h2>Benchmarks</h2>${benchmarksSection(r)}</section>
 </main>
-<script type="application/json" id="report-data">${scriptJson(r)}</script>
+<script type="application/json" id="report-data">${scriptJson(pageData(r))}</script>
 <script>
 ${CLIENT_FORMATTERS}
 ${asset('client.js')}
