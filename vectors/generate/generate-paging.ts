@@ -4,7 +4,7 @@ import { permittedOutcome } from '../../model/paging/expectation.ts';
 import { toHex } from '../../model/paging/u64.ts';
 import { pagingInputFromModel } from '../io/paging.ts';
 import { runnerConstraintProblems } from './constraints.ts';
-import { pagingCaseArbitrary, type PagingCase } from './paging-arbitrary.ts';
+import { NO_REPLAY, pagingCaseArbitrary, type PagingCase } from './paging-arbitrary.ts';
 import { makePagingVector } from './paging-vector.ts';
 
 /** True when the case can run in the guest runner (rare aliasing layouts cannot). */
@@ -18,7 +18,7 @@ export function runnable(c: PagingCase): boolean {
  * Same seed, same count, same fast-check version → the same vectors, byte for byte.
  */
 export function generatePagingVectors(seed: number, count: number): Vector[] {
-  const cases = fc.sample(pagingCaseArbitrary().filter(runnable), { seed, numRuns: count });
+  const cases = fc.sample(pagingCaseArbitrary().filter(runnable), { seed, numRuns: count, path: NO_REPLAY });
   return cases.map((c, i) => {
     const id = `pg-gen-s${seed}-${String(i + 1).padStart(5, '0')}`;
     return makePagingVector(id, describe(c), c.state, c.access);

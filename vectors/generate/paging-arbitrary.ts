@@ -191,3 +191,9 @@ function buildCase(c: Choices): PagingCase {
     access,
   };
 }
+
+/**
+ * fast-check `path` for corpus generation: none. Explicit, so a replay path set globally
+ * for a failing property (X64SPEC_PATH) never changes what the corpus generator draws.
+ */
+export const NO_REPLAY = '';

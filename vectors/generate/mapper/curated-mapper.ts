@@ -17,7 +17,7 @@ const CASES: readonly Case[] = [
   { title: 'map one 4 KiB page into empty tables', build: (p, nxe) => mapperInput(p, nxe, [], [mapOp('0x400000', 0x50_0000, '4K', fitFlags(RW_DATA, nxe))]) },
   { title: 'map one 2 MiB page', build: (p, nxe) => mapperInput(p, nxe, [], [mapOp('0x40000000', 0x80_0000, '2M', fitFlags(RW_DATA, nxe))]) },
   { title: 'map one 1 GiB page', build: (p, nxe) => (has1G(p) ? mapperInput(p, nxe, [], [mapOp('0x8000000000', G1, '1G', RO_CODE)]) : undefined) },
-  { title: 'map a higher-half kernel: 16 pages at 0xffffffff80000000', build: (p, nxe) => mapperInput(p, nxe, [], Array.from({ length: 16 }, (_, i) => mapOp(hexN(0xffff_ffff_8000_0000 + i * 0x1000), 0x20_0000 + i * 0x1000, '4K', i < 8 ? RO_CODE : fitFlags(RW_DATA, nxe)))) },
+  { title: 'map a higher-half kernel: 16 pages at 0xffffffff80000000', build: (p, nxe) => mapperInput(p, nxe, [], Array.from({ length: 16 }, (_, i) => mapOp(hexN(0xffff_ffff_8000_0000 + i * 0x1000), 0x40_0000 + i * 0x1000, '4K', i < 8 ? RO_CODE : fitFlags(RW_DATA, nxe)))) },
   { title: 'map the same page twice: AlreadyMapped', build: (p, nxe) => mapperInput(p, nxe, [], [mapOp('0x400000', 0x50_0000, '4K', RO_CODE), mapOp('0x400000', 0x60_0000, '4K', RO_CODE)]) },
   { title: 'map a 2 MiB page where a table of 4 KiB pages is: TableInTheWay', build: (p, nxe) => mapperInput(p, nxe, [mapOp('0x401000', 0x50_0000, '4K', RO_CODE)], [mapOp('0x400000', 0x60_0000, '2M', RO_CODE)]) },
   { title: 'map a 4 KiB page inside a 2 MiB page with onHugePage fail: ParentIsHugePage', build: (p, nxe) => mapperInput(p, nxe, [mapOp('0x400000', 0x60_0000, '2M', RO_CODE)], [mapOp('0x401000', 0x50_0000, '4K', RO_CODE)]) },

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { definition } from '../../harness/suites/mapper.ts';
+import { mapperCorpusFiles } from '../generate/mapper/corpus.ts';
+import { formatVectorFile, readVectorFiles } from '../io/index.ts';
+
+const DIR = join(import.meta.dirname, '.');
+const corpus = readVectorFiles([DIR]);
+
+describe('the committed mapper corpus', () => {
+  it('reads without problems and holds at least 500 vectors', () => {
+    expect(corpus.problems).toEqual([]);
+    expect(corpus.vectors.length).toBeGreaterThanOrEqual(500);
+  });
+
+  it.each(mapperCorpusFiles().map((f) => [f.name, f] as const))('%s is exactly what the generator produces', (name, f) => {
+    expect(readFileSync(join(DIR, name), 'utf8') === formatVectorFile(f.build())).toBe(true);
+  });
+
+  it('holds every typed result the mapper can give for these inputs', () => {
+    const kinds = new Set(corpus.vectors.flatMap((v) => (v.expect as { results: ({ ok: true } | { error: string })[] }).results.map((r) => ('ok' in r ? 'ok' : r.error))));
+    expect([...kinds].sort()).toEqual([
+      'AlreadyMapped', 'FrameAboveMaxPhyAddr', 'FrameAllocationFailed', 'HugePagesUnsupported', 'MalformedEntry', 'Misaligned', 'NoExecuteDisabled',
+      'NonCanonical', 'NotMapped', 'ParentIsHugePage', 'ParentRestrictsRights', 'SizeMismatch', 'TableInTheWay', 'ok',
+    ]);
+  });
+
+  it('is passed by the model through the suite definition', () => {
+    const failures = corpus.vectors.filter((v) => {
+      const answer = definition.modelAnswer(v.input);
+      return 'unsupported' in answer || definition.judge(v, answer).length > 0;
+    });
+    expect(failures.map((v) => v.id)).toEqual([]);
+  });
+});
