@@ -20,6 +20,7 @@ import { prepare } from './prepare.ts';
 /** Boot allowance plus a per-case allowance far above the ≈ 12 µs a case takes. */
 export const BOOT_ALLOWANCE_MS = 10_000;
 export const PER_CASE_ALLOWANCE_MS = 0.5;
+const STDERR_TAIL = 64 * 1024;
 
 /** QEMU's version line, or undefined when the binary is missing. */
 export function qemuVersion(): string | undefined {
@@ -41,6 +42,8 @@ export interface QemuAdapterOptions {
   readonly lanes?: number;
   /** QEMUs at once, overriding the cores / lanes rule. */
   readonly parallel?: number;
+  /** Time a boot gets on top of its per-case allowance (default BOOT_ALLOWANCE_MS). */
+  readonly bootAllowanceMs?: number;
   readonly spec?: string;
 }
 
@@ -58,6 +61,7 @@ export class QemuAdapter implements Adapter {
   /** One set of boot files per QEMU this adapter may run at once. */
   private readonly slots: BootFiles[];
   private readonly spec: string;
+  private readonly bootAllowanceMs: number;
   private stderr = '';
 
   constructor(options: QemuAdapterOptions = {}) {
@@ -72,6 +76,7 @@ export class QemuAdapter implements Adapter {
       this.slots.push({ dir, ramFile: join(ramDir ?? dir, `x64spec-qemu-${id}.ram`), tagged: false });
     }
     this.spec = options.spec ?? 'qemu';
+    this.bootAllowanceMs = options.bootAllowanceMs ?? BOOT_ALLOWANCE_MS;
   }
 
   async hello(suites: readonly Suite[]): Promise<ImplInfo> {
@@ -128,8 +133,9 @@ export class QemuAdapter implements Adapter {
           const records = await execute(group.guest, group.profile, {
             kernel,
             files,
-            timeoutFor: (n) => BOOT_ALLOWANCE_MS + Math.ceil(n * perCase) + (n === 1 ? options.timeoutMs : 0),
+            timeoutFor: (n) => this.bootAllowanceMs + Math.ceil(n * perCase) + (n === 1 ? options.timeoutMs : 0),
             onBoot: (n) => { this.stats.boots++; this.stats.cases += n; },
+            onStderr: (text) => { this.stderr = (this.stderr + text).slice(-STDERR_TAIL); },
           });
           records.forEach((r, k) => {
             const i = group.index[k]!;

@@ -17,6 +17,8 @@ export interface ExecuteOptions {
   readonly timeoutFor: (n: number) => number;
   /** Called once per QEMU boot (for statistics). */
   readonly onBoot?: (cases: number) => void;
+  /** QEMU's stderr of each boot that printed any. */
+  readonly onStderr?: (text: string) => void;
 }
 
 /** The largest prefix of `cases` that fits one boot's batch and results areas. */
@@ -35,6 +37,7 @@ export async function execute(cases: readonly GuestCase[], profile: QemuProfile,
     const chunk = cases.slice(start, end);
     options.onBoot?.(chunk.length);
     const b = await boot(options.kernel, chunk, profile, options.files, options.timeoutFor(chunk.length));
+    if (b.stderr !== '') options.onStderr?.(b.stderr);
     b.results.forEach((raw, i) => { out[start + i] = { raw }; });
     if (b.results.length === chunk.length) {
       start = end;
@@ -53,6 +56,7 @@ export async function execute(cases: readonly GuestCase[], profile: QemuProfile,
     } else {
       options.onBoot?.(1);
       const alone = await boot(options.kernel, [cases[culprit]!], profile, options.files, options.timeoutFor(1));
+      if (alone.stderr !== '') options.onStderr?.(alone.stderr);
       const raw = alone.results[0];
       out[culprit] = raw !== undefined
         ? { raw }
