@@ -116,7 +116,7 @@ export function syntheticCases(): ElfVectorCase[] {
     { id: 'elf-load-higher-half', title: 'higher-half kernel, text RX and data RW with .bss tail', bytes: k },
     { id: 'elf-load-paddr', title: 'the same placed at p_paddr (1 MiB)', bytes: k, placement: 'paddr' },
     { id: 'elf-load-grub', title: 'GRUB profile places ET_EXEC at p_paddr', bytes: k, profile: 'grub' },
-    { id: 'elf-load-partial-page-tail', title: '.bss starts mid-page after 0x48 file bytes and the page rest reads zero', bytes: kernel([text(), data(K + 0x1000n, { memsz: 0x1000n })]) },
+    { id: 'elf-load-partial-page-tail', title: '.bss starts mid-page after 0x20 file bytes; the file holds other bytes after them, yet the page rest reads zero', bytes: kernel([text(), data(K + 0x1000n, { filesz: 0x20n, memsz: 0x1000n })]) },
     { id: 'elf-load-shared-union', title: 'code and data share a page; rust-osdev maps the union with a warning', bytes: kernel([text(), data(K + 0x800n)]), profile: 'rust-osdev' },
     { id: 'elf-load-low-small-model', title: 'lower-half kernel at 1 MiB (small code model) under strict', bytes: kernel([text(0x100000n), data(0x101000n)], 0x100000n) },
     { id: 'elf-load-interp-ignored', title: 'PT_INTERP before PT_LOAD is reported and ignored', bytes: kernel([{ type: PT_INTERP }, text(), data()]) },
