@@ -52,6 +52,7 @@ export function pagingView(input: JsonObject, expect: JsonObject | undefined, ob
     ],
     tables: 'steps' in trace ? tablesOf(trace.raw, p) : [],
     trace: 'steps' in trace ? { steps: trace.steps, outcome: trace.outcome, clauses: trace.clauses } : trace,
+    observed: observed !== undefined,
     outcome: outcomeRows(expect, observed),
     memory: memoryRows(p, expect, observed),
   };
@@ -154,6 +155,6 @@ function memoryRows(p: PagingInput, expect: JsonObject | undefined, observed: Js
     const permitted = allowed.get(pa) ?? [input];
     const raw = om?.[i];
     const obs = raw === undefined ? undefined : normHex(raw) ?? show(raw);
-    return { pa, input, permitted, ...(obs !== undefined ? { observed: obs } : {}), ok: obs === undefined ? om === undefined : permitted.includes(obs) };
+    return { pa, input, permitted, ...(obs !== undefined ? { observed: obs } : {}), ok: obs === undefined ? observed === undefined : permitted.includes(obs) };
   });
 }

@@ -178,6 +178,8 @@ export interface PagingView {
   readonly tables: readonly TableView[];
   /** The model's walk, step by step, with the deciding clauses; or why it is not available. */
   readonly trace: { readonly steps: readonly TraceStepView[]; readonly outcome: string; readonly clauses: readonly string[] } | { readonly unavailable: string };
+  /** False when the implementation gave no output (an error): the comparison then has nothing to judge. */
+  readonly observed: boolean;
   readonly outcome: readonly OutcomeCompareRow[];
   readonly memory: readonly MemoryCompareRow[];
 }

@@ -265,8 +265,10 @@ function copyBlock(label, text, id) {
 }
 
 function pagingHtml(p) {
-  const outcome = p.outcome.map((r) => `<tr class="${r.ok ? '' : 'mismatch'}"><td>${esc(r.field)}</td><td class="mono">${esc(r.permitted)}${r.bits ? bitChips(r.bits.permitted) : ''}</td><td class="mono">${esc(r.observed)}${r.bits ? bitChips(r.bits.observed, r.bits.permitted) : ''}</td><td>${mark(r.ok)}</td></tr>`).join('');
-  const memory = p.memory.map((m) => `<tr class="${m.ok ? '' : 'mismatch'}"><td class="mono">${esc(m.pa)}</td><td class="mono">${esc(m.input)}</td><td class="mono">${m.permitted.map(esc).join('<br>')}</td><td class="mono">${m.observed !== undefined ? esc(m.observed) : '—'}</td><td>${m.observed === undefined ? '<span class="muted">not reported</span>' : mark(m.ok)}</td></tr>`).join('');
+  // Without an output (an error case) there is nothing to judge: no ✓ or ✗.
+  const judged = (ok) => (p.observed ? mark(ok) : '<span class="muted nowrap">no output</span>');
+  const outcome = p.outcome.map((r) => `<tr class="${r.ok || !p.observed ? '' : 'mismatch'}"><td>${esc(r.field)}</td><td class="mono">${esc(r.permitted)}${r.bits ? bitChips(r.bits.permitted) : ''}</td><td class="mono">${esc(r.observed)}${r.bits ? bitChips(r.bits.observed, r.bits.permitted) : ''}</td><td>${judged(r.ok)}</td></tr>`).join('');
+  const memory = p.memory.map((m) => `<tr class="${m.ok ? '' : 'mismatch'}"><td class="mono">${esc(m.pa)}</td><td class="mono">${esc(m.input)}</td><td class="mono">${m.permitted.map(esc).join('<br>')}</td><td class="mono">${m.observed !== undefined ? esc(m.observed) : '—'}</td><td>${m.observed === undefined ? (p.observed ? '<span class="bad nowrap">✗ not reported</span>' : '<span class="muted nowrap">no output</span>') : mark(m.ok)}</td></tr>`).join('');
   const regs = p.registers.map((r) => `<div class="reg"><div class="name">${esc(r.name)}</div><div class="mono">${esc(r.value)}</div>${r.bits.length ? bitChips(r.bits) : '<div class="muted small">no bit set</div>'}</div>`).join('');
   const idx = p.access.indices;
   let walk;
