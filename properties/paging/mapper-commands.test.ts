@@ -10,7 +10,7 @@ import type { MapperConfig } from '../../model/paging/mapper-entries.ts';
 import type { PageFlags } from '../../model/paging/mapper-flags.ts';
 import type { PhysMemory } from '../../model/paging/memory.ts';
 import type { PageSize } from '../../model/paging/types.ts';
-import { numRuns } from '../support/runs.ts';
+import { commandsReplayPath, numRuns } from '../support/runs.ts';
 import { canonical, toVirt } from '../support/arbitraries.ts';
 import { memoryMap } from '../support/compare.ts';
 import {
@@ -121,7 +121,7 @@ function commandsArb(config: MapperConfig): fc.Arbitrary<Iterable<fc.Command<Mod
   const copyCmd = space.map((s) => new CopyRootCmd(s));
   return fc.commands([
     mapCmd, mapCmd, mapCmd, unmapCmd, protectCmd, copyCmd,
-  ], { size: 'medium', maxCommands: 200 });
+  ], { size: 'medium', maxCommands: 200, replayPath: commandsReplayPath() });
 }
 
 describe('mapper, model-based', () => {

@@ -1,4 +1,4 @@
-import type fc from 'fast-check';
+import fc from 'fast-check';
 
 /** The seed every property uses unless X64SPEC_SEED says otherwise (fixed for CI). */
 export const DEFAULT_SEED = 0x64_5ec;
@@ -20,12 +20,43 @@ export function seed(): number {
   return n;
 }
 
-/** The replay command for one failing property run. */
-export function replayCommand(where: { file: string; name: string }, seedValue: number, path: string | undefined): string {
+/**
+ * The replay command for one failing property run. Vitest reads `-t` as a regular
+ * expression, and our test names carry clause ids in brackets (`[PG.PF.CR2]`), so the
+ * name is regex-escaped and then single-quoted for the shell. Only the test's own name
+ * is used (vitest joins describe blocks with ' > ' in `currentTestName`, but matches the
+ * pattern against its own form of the full name).
+ */
+export function replayCommand(
+  where: { file: string; name: string }, seedValue: number, path: string | undefined, commandsPath?: string,
+): string {
   const env = [`X64SPEC_SEED=${seedValue}`];
   if (path !== undefined) env.push(`X64SPEC_PATH=${path}`);
+  if (commandsPath !== undefined) env.push(`X64SPEC_REPLAY_PATH=${shellQuote(commandsPath)}`);
   const rel = where.file.replace(process.cwd() + '/', '');
-  return `${env.join(' ')} npx vitest run ${rel} -t ${JSON.stringify(where.name)}`;
+  const own = where.name.split(' > ').pop() ?? where.name;
+  const pattern = own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `${env.join(' ')} npx vitest run ${rel} -t ${shellQuote(pattern)}`;
+}
+
+/**
+ * The `replayPath` to give `fc.commands(…, { replayPath })` when replaying a failed
+ * model-based run (X64SPEC_REPLAY_PATH, printed in the replay command); undefined
+ * otherwise. A command sequence cannot be replayed from the seed and path alone.
+ */
+export function commandsReplayPath(): string | undefined {
+  const p = process.env.X64SPEC_REPLAY_PATH;
+  return p === undefined || p === '' ? undefined : p;
+}
+
+/** The replayPath fast-check prints inside a command sequence's description, if any. */
+export function replayPathOf(counterexample: unknown): string | undefined {
+  return /\/\*replayPath="([^"]*)"\*\//.exec(fc.stringify(counterexample))?.[1];
+}
+
+/** Single-quotes `text` for a POSIX shell. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -41,7 +72,7 @@ export function fcParameters(where: (details: fc.RunDetails<unknown>) => { file:
     ...(path ? { path, endOnFailure: true } : {}),
     reporter(details) {
       if (!details.failed) return;
-      const cmd = replayCommand(where(details), details.seed, details.counterexamplePath ?? undefined);
+      const cmd = replayCommand(where(details), details.seed, details.counterexamplePath ?? undefined, replayPathOf(details.counterexample));
       // Rethrow fast-check's own report, with the replay line in front of it.
       const fcReport = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
       throw new Error(
