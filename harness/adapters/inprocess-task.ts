@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { suiteDefinition } from '../suites/index.ts';
 import { isUnsupported } from '../suites/types.ts';
 import type { Answer, JsonObject, Profile, Suite } from '../types.ts';
@@ -40,6 +41,14 @@ type SuiteFn = (input: JsonObject) => unknown;
 type Impl = { readonly info: ModuleInfo; readonly fns: Partial<Record<Suite, SuiteFn>>; readonly trusted: boolean };
 
 const loaded = new Map<string, Promise<Impl>>();
+
+// A module that calls process.exit() would end this worker and strand its batch; make the
+// call fail that one case instead (its answer becomes `error` with this message).
+if (!isMainThread) {
+  process.exit = ((code?: number | string | null) => {
+    throw new Error(`the implementation called process.exit(${code ?? ''})`);
+  }) as typeof process.exit;
+}
 
 function modelImpl(): Impl {
   const fns: Partial<Record<Suite, SuiteFn>> = {};

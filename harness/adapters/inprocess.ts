@@ -12,6 +12,8 @@ import type { CaseTask, HelloReply, HelloTask, ImplRef } from './inprocess-task.
 import type { AdapterFactory } from './types.ts';
 
 const WORKER = new URL('./inprocess-worker.mjs', import.meta.url).href;
+/** Time a fresh worker gets to load the implementation (tsx compiles it) before the first case's clock starts. */
+const LOAD_TIMEOUT_MS = 30_000;
 
 export class InProcessAdapter implements Adapter {
   constructor(
@@ -43,8 +45,10 @@ export class InProcessAdapter implements Adapter {
     let todo = cases.map((_, i) => i);
     while (todo.length > 0) {
       const progress = new Int32Array(new SharedArrayBuffer(4));
+      // -1 until the worker has loaded the implementation and starts the first case.
+      progress[0] = -1;
       const controller = new AbortController();
-      let current = 0;
+      let current = -1;
       let since = performance.now();
       let timedOut = false;
       const poll = Math.min(100, Math.max(5, options.timeoutMs / 4));
@@ -54,7 +58,7 @@ export class InProcessAdapter implements Adapter {
         if (i !== current) {
           current = i;
           since = now;
-        } else if (now - since > options.timeoutMs) {
+        } else if (now - since > (i < 0 ? Math.max(options.timeoutMs, LOAD_TIMEOUT_MS) : options.timeoutMs)) {
           timedOut = true;
           controller.abort();
         }
@@ -71,10 +75,11 @@ export class InProcessAdapter implements Adapter {
         todo = [];
       } catch (err) {
         // The worker is gone; blame the case it was on and retry the others.
-        const k = Atomics.load(progress, 0);
+        const k = Math.max(0, Atomics.load(progress, 0));
         const pos = todo[k]!;
+        const loading = Atomics.load(progress, 0) < 0;
         const reason = timedOut
-          ? `timeout: no answer within ${options.timeoutMs} ms`
+          ? (loading ? `timeout: the implementation did not load within ${Math.max(options.timeoutMs, LOAD_TIMEOUT_MS)} ms` : `timeout: no answer within ${options.timeoutMs} ms`)
           : `worker crashed: ${err instanceof Error ? err.message : String(err)}`;
         answers[pos] = { id: cases[pos]!.id, error: reason };
         todo = todo.filter((_, j) => j !== k);

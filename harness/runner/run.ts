@@ -87,6 +87,13 @@ export async function runImplementation(factory: AdapterFactory, vectors: readon
       cases,
     };
   };
+  let closed = false;
+  const closeAll = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await Promise.all(lanes.map((a) => a.close().catch(() => undefined)));
+    await factory.dispose?.().catch(() => undefined);
+  };
   const context = (lane: number) => ({ spec: factory.spec, lane, lanes: laneCount, workDir: options.workDir });
 
   try {
@@ -158,9 +165,10 @@ export async function runImplementation(factory: AdapterFactory, vectors: readon
     };
     await Promise.all(lanes.map(work));
     bar.finish();
+    // Close before reading stderr: a process's last stderr bytes arrive before it is reaped.
+    await closeAll();
     return finish();
   } finally {
-    await Promise.all(lanes.map((a) => a.close().catch(() => undefined)));
-    await factory.dispose?.().catch(() => undefined);
+    await closeAll();
   }
 }
