@@ -5,7 +5,7 @@ import { PAGE, TWO64, loadSegments, rightsOf } from './layout.ts';
 import { parseElf } from './parse.ts';
 import { PROFILES, type LoaderProfile, type Placement } from './profiles.ts';
 import { applicableRelocations, type AppliedRelocation } from './relocate.ts';
-import { ET_DYN, PT_GNU_RELRO, type DynamicInfo, type ElfFile } from './types.ts';
+import { ET_DYN, PT_GNU_RELRO, PT_LOAD, type DynamicInfo, type ElfFile } from './types.ts';
 import { validate } from './validate.ts';
 
 /** How to load: the loader profile and the choices it leaves open. */
@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly physBase?: number;
   /** The most 4-KiB pages the load may map (ELF.LOAD.SIZE_LIMIT); default 65,536 (256 MiB). */
   readonly maxPages?: number;
+  /** The most PT_LOAD entries the loader handles (ELF.LOAD.SIZE_LIMIT); default 1,024. */
+  readonly maxSegments?: number;
 }
 
 /** One loaded segment: where it sits once loaded. */
@@ -69,6 +71,7 @@ export type PlanResult =
 
 export const DEFAULT_PHYS_BASE = 0x20_0000;
 export const DEFAULT_MAX_PAGES = 65_536;
+export const DEFAULT_MAX_SEGMENTS = 1024;
 
 /**
  * Parses, validates and plans the load of an ELF image under a profile. Either a plan
@@ -86,6 +89,13 @@ export function planLoad(bytes: Uint8Array, options: LoadOptions = {}): PlanResu
     return { ok: false, diagnostics: f.list };
   }
   const file = parsed.value;
+  // Checked first: the layout checks compare segments pairwise, so their count bounds the work.
+  const loadCount = file.programHeaders.filter((p) => p.type === PT_LOAD).length;
+  const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+  if (loadCount > maxSegments) {
+    f.add('ELF.LOAD.SIZE_LIMIT', 'e_phnum', 56, `the image has ${loadCount} PT_LOAD segments; the loader handles at most ${maxSegments}`);
+    return { ok: false, diagnostics: f.list };
+  }
   const dyn = readDynamic(file);
   if (!dyn.ok) f.addError(dyn.error);
   const dynamic = dyn.ok ? dyn.value : undefined;

@@ -152,6 +152,10 @@ describe('validation', () => {
   it('ELF.LOAD.SIZE_LIMIT: p_memsz = 2^40 is refused before anything is allocated', () => {
     expect(findings(kernel([text(0x100000n), data(0x200000n, { memsz: 1n << 40n })], 0x100000n))).toContainEqual(["ELF.LOAD.SIZE_LIMIT", "error"]);
     expect(findings(kernel(), { maxPages: 1 })).toEqual([['ELF.LOAD.SIZE_LIMIT', 'error']]);
+    // 5,000 one-byte segments: refused at once, before any pairwise check.
+    const many = synthElf({ phdrs: Array.from({ length: 5000 }, (_, i): PhSpec => ({ type: PT_LOAD, flags: 5, vaddr: 0x400000n + BigInt(i) * 0x1000n, memsz: 1n })) });
+    expect(first(many)).toMatchObject({ clause: 'ELF.LOAD.SIZE_LIMIT', field: 'e_phnum', offset: 56 });
+    expect(findings(many, { maxSegments: 5000, maxPages: 10 })).toEqual([['ELF.LOAD.SIZE_LIMIT', 'error']]);
   });
 
   it('a parse failure and a dynamic failure come back as diagnostics', () => {

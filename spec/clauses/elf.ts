@@ -115,7 +115,7 @@ export const ELF_CLAUSES = defineClauses([
   { id: 'ELF.LOAD.PADDR', title: 'Physical placement at p_paddr', source: `${GABI5} "Program Header" (p_paddr)`,
     summary: 'A loader that honours physical addresses puts byte i of a segment at physical p_paddr + i; this needs p_paddr ≡ p_vaddr modulo 4 KiB and no two segments sharing physical bytes.' },
   { id: 'ELF.LOAD.SIZE_LIMIT', title: 'The image fits the loader', source: `${GABI5} "Program Loading"`,
-    summary: 'A loader has finite memory: an image whose segments need more pages than the loader may map is refused before anything is allocated.' },
+    summary: 'A loader has finite memory and time: an image with more loadable segments, or whose segments need more pages, than the loader handles is refused before anything is allocated.' },
   { id: 'ELF.LOAD.RELRO_READONLY', title: 'RELRO read-only after relocation', source: 'GNU extension PT_GNU_RELRO',
     summary: 'After relocations are applied, every page wholly inside the RELRO range (start rounded down, end rounded down to 4 KiB) becomes read-only.' },
 ] as const);
