@@ -3,13 +3,14 @@
  * merged) into `report.html`, `report.json` and `junit.xml` in one folder; `makeReport`
  * gives the data without writing. docs/report.md describes the outputs.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { walk } from '../model/paging/walk.ts';
 import { buildReport } from './build.ts';
 import { findClauseRefs } from './clause-refs.ts';
 import { renderHtml } from './html/page.ts';
 import { readBenchmarks, readCodeCoverage } from './inputs.ts';
+import { ReportInputError } from './errors.ts';
 import { writeJunit } from './junit.ts';
 import { loadResultsFile } from './load-results.ts';
 import { mergeResults } from './merge.ts';
@@ -47,14 +48,28 @@ function packageVersion(root: string): string {
 }
 
 /**
+ * Results paths with each directory replaced by the `*.json` files directly in it
+ * (sorted), so a CI job can pass the folder its shards were downloaded to.
+ */
+export function expandResultsPaths(paths: readonly string[], root: string): string[] {
+  return paths.flatMap((p) => {
+    const full = resolve(root, p);
+    if (!existsSync(full) || !statSync(full).isDirectory()) return [full];
+    const files = readdirSync(full).filter((f) => f.endsWith('.json')).sort().map((f) => join(full, f));
+    if (files.length === 0) throw new ReportInputError({ kind: 'unreadable', file: p, cause: 'the folder holds no .json results file' });
+    return files;
+  });
+}
+
+/**
  * Reads and merges the results files and builds the report data. Throws
  * ReportInputError (report/errors.ts) for a missing, malformed or conflicting results file.
  */
 export function makeReport(resultsFiles: readonly string[], options: ReportOptions = {}): ReportJson {
   const root = resolve(options.root ?? process.cwd());
   const outDir = resolve(root, options.outDir ?? 'out');
-  const loaded = resultsFiles.map((f) => {
-    const l = loadResultsFile(resolve(root, f));
+  const loaded = expandResultsPaths(resultsFiles, root).map((f) => {
+    const l = loadResultsFile(f);
     return { ...l, file: relative(root, l.file).split('\\').join('/') || l.file };
   });
   const benchFile = resolve(root, options.benchFile ?? 'out/bench.json');
@@ -87,7 +102,8 @@ export async function writeReport(resultsFiles: readonly string[], options: Repo
   return paths;
 }
 
-export { ReportInputError, type ReportProblem } from './errors.ts';
+export { ReportInputError };
+export type { ReportProblem } from './errors.ts';
 export { REPORT_FORMAT, type ReportJson } from './types.ts';
 export { mergeResults } from './merge.ts';
 export { writeJunit } from './junit.ts';

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,15 @@ describe('merging shards', () => {
     const sizes = shardReports.map((r) => r.cases.length);
     expect(Math.min(...sizes)).toBeGreaterThan(0);
     expect(sizes[0]! + sizes[1]!).toBe(unsharded.cases.length);
+  });
+
+  it('takes a folder of results files (the shards a CI job downloaded)', () => {
+    const folder = join(fx.dir, 'shards');
+    mkdirSync(folder, { recursive: true });
+    fx.shards.forEach((s, i) => copyFileSync(join(ROOT, s), join(folder, `part-${i + 1}.json`)));
+    const fromFolder = makeReport([rel(folder)], opts());
+    expect(comparable(fromFolder)).toEqual(comparable(unsharded));
+    expect(fromFolder.sources.map((s) => s.file)).toEqual([`${rel(folder)}/part-1.json`, `${rel(folder)}/part-2.json`]);
   });
 
   it('says when a shard is missing', () => {

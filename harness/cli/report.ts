@@ -7,7 +7,8 @@ Regenerates the conformance report from saved results. Several results files (th
 shards of one run, \`x64spec run --shard i/N\`, or runs of other implementations) are
 merged into one report.
 
-  --results FILE …  results files (x64spec-results/1); default out/results.json
+  --results FILE …  results files (x64spec-results/1), or folders of them (every
+                    *.json directly inside); default out/results.json
   --out DIR         where report.html, report.json and junit.xml go (default out)
   --coverage DIR    @vitest/coverage-v8 output to summarise (default out/coverage)
   --bench FILE      benchmark figures from npm run bench (default out/bench.json)
