@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,8 +47,13 @@ export function ensureBuilt(): Record<KernelName, string> {
     const path = join(OUT_DIR, `${name}.elf`);
     const stamp = path + '.hash';
     if (!existsSync(path) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash) {
-      execFileSync('gcc', [...args, '-o', path, join(HERE, 'kernel.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-      writeFileSync(stamp, hash);
+      // Build beside the target and rename into place: test files running in parallel may
+      // build at the same time, and a reader must never see a half-written kernel.
+      const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      execFileSync('gcc', [...args, '-o', tmp, join(HERE, 'kernel.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      renameSync(tmp, path);
+      writeFileSync(`${stamp}.${process.pid}.tmp`, hash);
+      renameSync(`${stamp}.${process.pid}.tmp`, stamp);
     }
     out[name] = path;
   }
