@@ -7,6 +7,7 @@ import { FEATURES, type Access, type AccessKind, type Cpl, type Feature, type Le
 import { fromNumber, u64 } from '../../model/paging/u64.ts';
 import { RUNNER_PML4_INDEX } from '../../spec/vector-constraints.ts';
 import { COMMON_PROFILES, type CpuProfile } from './profiles.ts';
+import { pagingInputFromModel, type PagingInputJson } from '../io/paging.ts';
 
 /**
  * fast-check arbitraries for whole paging cases (state + access) that the QEMU guest
@@ -197,3 +198,8 @@ function buildCase(c: Choices): PagingCase {
  * for a failing property (X64SPEC_PATH) never changes what the corpus generator draws.
  */
 export const NO_REPLAY = '';
+
+/** The same cases in the vector format's JSON input form (spec/schemas/paging-input.schema.json). */
+export function pagingInputArbitrary(): fc.Arbitrary<PagingInputJson> {
+  return pagingCaseArbitrary().map((c) => pagingInputFromModel(c.state, c.access));
+}
