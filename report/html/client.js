@@ -116,7 +116,7 @@ function renderMatrix() {
       : '0';
     body += `<tr id="clause-${esc(row.id)}" class="${row.uncovered.length ? 'uncovered' : ''}" data-clause="${esc(row.id)}">
       <td><span class="cid">${esc(row.id)}</span>${flags}${row.registered ? '' : '<span class="flag">⚑ not in registry</span>'}</td>
-      <td>${esc(row.title)}<div class="muted small">${esc(row.source)}</div></td>
+      <td title="${esc(row.summary)}">${esc(row.title)}<div class="muted small">${esc(row.source)}</div></td>
       <td class="num">${row.vectors}</td><td class="num">${props}</td>
       ${R.runs.map((_, r) => cellHtml(row, r)).join('')}</tr>`;
   }
@@ -188,7 +188,7 @@ function renderList() {
     const shown = broken.length ? broken.slice(0, 3) : c.clauses.slice(-3);
     const more = c.clauses.length - shown.length;
     const chips = (more > 0 ? `<span class="chip" title="${esc(c.clauses.join('\n'))}">+${more}</span>` : '') + shown.map((id) => `<span class="chip${broken.length ? ' broken' : ''}">${broken.length ? '✗ ' : ''}${esc(id)}</span>`).join('');
-    return `<tr tabindex="0" data-case="${i}" data-id="${esc(c.id)}" data-verdict="${c.verdict}"><td>${badge(c.verdict)}</td><td class="mono nowrap">${esc(c.id)}</td><td>${esc(run ? run.impl.name : '?')}</td><td>${esc(c.suite)}</td><td class="t" title="${esc(c.title)}">${esc(c.title)}${c.reason && c.verdict !== 'pass' ? `<div class="muted small">${esc(c.reason.slice(0, 160))}</div>` : ''}</td><td><div class="chips">${chips}</div></td>${timed ? `<td class="num">${c.durationMs !== undefined ? fmtDuration(c.durationMs) : '—'}</td>` : ''}</tr>`;
+    return `<tr tabindex="0" data-case="${i}" data-id="${esc(c.id)}" data-verdict="${c.verdict}"><td>${badge(c.verdict)}</td><td class="mono nowrap">${esc(c.id)}</td><td>${esc(run ? run.impl.name : '?')}</td><td>${esc(c.suite)}</td><td class="t" title="${esc(c.title)}">${esc(c.title)}${c.reason && c.verdict !== 'pass' ? `<div class="muted small">${esc(c.reason.slice(0, 160))}</div>` : ''}${c.deviation ? `<div class="small"><span class="flag" title="a documented deviation (spec/deviations)">≈ deviation ${esc(c.deviation)}</span></div>` : ''}</td><td><div class="chips">${chips}</div></td>${timed ? `<td class="num">${c.durationMs !== undefined ? fmtDuration(c.durationMs) : '—'}</td>` : ''}</tr>`;
   }).join('');
   $('#case-list').innerHTML = hits.length
     ? `<table class="cases"><thead><tr><th>verdict</th><th>id</th><th>implementation</th><th>suite</th><th>title</th><th>clauses</th>${timed ? '<th class="num">time</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>`
@@ -258,7 +258,11 @@ const bitChips = (bits, other) => `<div class="bits">${bits.map((b, i) => {
   return `<span class="bit ${b.set ? 'on' : ''} ${differs ? 'diff' : ''}" title="bit${b.bits.includes(':') ? 's' : ''} ${b.bits}">${esc(b.name)}=${esc(b.value)}</span>`;
 }).join('')}</div>`;
 const mark = (ok) => (ok ? '<span class="ok nowrap">✓ matches</span>' : '<span class="bad nowrap">✗ differs</span>');
-const clauseChip = (id) => `<a class="chip" href="#clause-${esc(id)}" title="${esc((R.clauses.find((c) => c.id === id) || {}).title || '')}">${esc(id)}</a>`;
+const clauseById = new Map(R.clauses.map((c) => [c.id, c]));
+const clauseChip = (id) => {
+  const c = clauseById.get(id);
+  return `<a class="chip" href="#clause-${esc(id)}" title="${esc(c ? `${c.title} (${c.source}): ${c.summary}` : 'not in the registry')}">${esc(id)}</a>`;
+};
 
 function copyBlock(label, text, id) {
   return `<h3>${label}</h3><div class="copy-row"><pre id="${id}">${esc(text)}</pre><button type="button" data-copy="${id}">Copy</button></div>`;
