@@ -133,6 +133,8 @@ export function buildPagingCase(c: PagingChoice): { state: PagingState; access: 
     }
     const value = u64((hi | Math.floor(frame / 2 ** 32)) >>> 0, ((frame % 2 ** 32) | lo) >>> 0);
     memory.write64(physAddr(TABLES[i]! + idx[i]! * 8), value);
+    // The walk never reads below a not-present entry: leave those tables empty (a smaller vector).
+    if (!e.present) break;
   }
   // The linear address: indexes, offset inside the page, and the canonical choice.
   const pageOffset = c.leaf === 1 ? c.offset : c.leaf === 2 ? (idx[3]! << 12) | c.offset : (idx[2]! * 0x20_0000) + (idx[3]! << 12) + c.offset;
