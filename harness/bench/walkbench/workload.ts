@@ -83,7 +83,7 @@ export interface RandomOptions {
  * 512 GiB; addresses drawn uniformly over the mapped pages.
  */
 export function randomWorkload(options: RandomOptions = {}): Workload {
-  const { pages4K = 100_000, pages2M = 64, pages1G = 4, vaCount = 1 << 19, seed = 0x5eed } = options;
+  const { pages4K = 100_000, pages2M = 64, pages1G = 4, vaCount = 1 << 18, seed = 0x5eed } = options;
   const rand = prng(seed);
   const { space } = mapperFixture({}, { start: 0x100_0000, end: 0x500_0000 });
   const mapped: Mapped[] = [];
