@@ -14,7 +14,8 @@ loads it into the paging model. Prints the headers, the plan and every error or 
 with its clause id and source section. Exit code 1 when there is an error.
 
   --profile NAME      ${PROFILE_NAMES.join(' | ')} (default strict)
-  --base 0xADDR       load base for a position-independent (ET_DYN) kernel (default 0x0)
+  --base 0xADDR       load base for a position-independent (ET_DYN) kernel (default 0x0;
+                      the limine profile slides to 0xffffffff80000000)
   --placement WHERE   paddr (bytes at p_paddr) | allocate (frames from --phys-base);
                       default: the profile's
   --phys-base 0xADDR  first allocated frame (default 0x200000)
@@ -99,7 +100,7 @@ async function check(args: readonly string[]): Promise<number> {
   const bytes = readKernel(positionals[0]!);
   const result = loadElf(bytes, {
     profile: PROFILES[profileName as ProfileName],
-    base: hexOption('base', values.base) ?? 0n,
+    ...(values.base !== undefined ? { base: hexOption('base', values.base)! } : {}),
     ...(placement !== undefined ? { placement: placement as Placement } : {}),
     ...(physBase !== undefined ? { physBase: Number(physBase) } : {}),
   });

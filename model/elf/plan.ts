@@ -11,7 +11,7 @@ import { validate } from './validate.ts';
 /** How to load: the loader profile and the choices it leaves open. */
 export interface LoadOptions {
   readonly profile?: LoaderProfile;
-  /** Load base for ET_DYN images (default 0); must be 0 for ET_EXEC. */
+  /** Load base for ET_DYN images (default: the profile's `defaultBase`, else 0); must be 0 for ET_EXEC. */
   readonly base?: bigint;
   /** Overrides the profile's placement. */
   readonly placement?: Placement;
@@ -80,7 +80,6 @@ export const DEFAULT_MAX_SEGMENTS = 1024;
  */
 export function planLoad(bytes: Uint8Array, options: LoadOptions = {}): PlanResult {
   const profile = options.profile ?? PROFILES.strict;
-  const base = options.base ?? 0n;
   const placement = options.placement ?? profile.placement;
   const f = new Findings(profile);
   const parsed = parseElf(bytes);
@@ -89,6 +88,7 @@ export function planLoad(bytes: Uint8Array, options: LoadOptions = {}): PlanResu
     return { ok: false, diagnostics: f.list };
   }
   const file = parsed.value;
+  const base = options.base ?? (file.header.type === ET_DYN ? profile.defaultBase ?? 0n : 0n);
   // Checked first: the layout checks compare segments pairwise, so their count bounds the work.
   const loadCount = file.programHeaders.filter((p) => p.type === PT_LOAD).length;
   const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;

@@ -25,6 +25,8 @@ export interface LoaderProfile {
   readonly placement: Placement;
   /** Whether ET_DYN images are accepted (and relocated at the chosen base). */
   readonly relocatable: boolean;
+  /** The base an ET_DYN image gets when the caller names none (default 0). */
+  readonly defaultBase?: bigint;
 }
 
 export const PROFILES: Readonly<Record<ProfileName, LoaderProfile>> = {
@@ -38,11 +40,12 @@ export const PROFILES: Readonly<Record<ProfileName, LoaderProfile>> = {
   },
   limine: {
     name: 'limine',
-    description: 'Like the Limine protocol: a non-relocatable kernel must lie in the higher half (ELF.KERNEL.HIGHER_HALF is an error); frames are allocated by the loader; unsorted PT_LOAD entries are tolerated.',
+    description: 'Like the Limine protocol: every segment must lie at or above 0xffffffff80000000 (ELF.KERNEL.HIGHER_HALF is an error) and a position-independent kernel is slid there by default; frames are allocated by the loader; unsorted PT_LOAD entries are tolerated.',
     severity: { 'ELF.KERNEL.HIGHER_HALF': 'error', 'ELF.PH.LOAD.SORTED': 'warning', 'ELF.KERNEL.CODE_MODEL': 'off' },
     sharedPages: 'error',
     placement: 'allocate',
     relocatable: true,
+    defaultBase: 0xffff_ffff_8000_0000n,
   },
   'rust-osdev': {
     name: 'rust-osdev',

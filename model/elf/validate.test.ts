@@ -135,7 +135,11 @@ describe('validation', () => {
     const low = kernel([text(0x100000n), data(0x101000n)], 0x100000n);
     expect(findings(low)).toEqual([]);
     expect(first(low, { profile: PROFILES.limine })).toMatchObject({ clause: 'ELF.KERNEL.HIGHER_HALF', severity: 'error', field: 'phdr[0].p_vaddr' });
-    expect(findings(pieImage(), { profile: PROFILES.limine })).toEqual([]);
+    // A PIE is slid to 0xffffffff80000000 by default under limine; an explicit low base is refused.
+    const slid = planLoad(pieImage(), { profile: PROFILES.limine });
+    expect(slid.ok && slid.plan.base).toBe(0xffffffff80000000n);
+    expect(findings(pieImage(), { profile: PROFILES.limine, base: 0x4000_0000n })).toEqual([['ELF.KERNEL.HIGHER_HALF', 'error']]);
+    expect(findings(kernel([text(0xffff_ff80_0000_0000n), data(0xffff_ff80_0000_1000n)], 0xffff_ff80_0000_0000n), { profile: PROFILES.limine })).toEqual([['ELF.KERNEL.HIGHER_HALF', 'error']]);
   });
 
   it('ELF.LOAD.PADDR: congruence, the 52-bit limit, physical overlap and a shared page placed twice', () => {

@@ -1,7 +1,7 @@
 import { Findings, type Diagnostic } from './diagnostics.ts';
 import { hex } from './errors.ts';
 import {
-  KERNEL_MODEL_START, PAGE, TWO64, UPPER_HALF, baseAlignment, canonicalRange, isPowerOfTwo, loadSegments, rightsOf, sameRights,
+  KERNEL_MODEL_START, PAGE, TWO64, baseAlignment, canonicalRange, isPowerOfTwo, loadSegments, rightsOf, sameRights,
 } from './layout.ts';
 import type { LoaderProfile } from './profiles.ts';
 import {
@@ -30,7 +30,7 @@ export function validate(file: ElfFile, dynamic: DynamicInfo | undefined, option
   checkSpecialSegments(file, f);
   if (dynamic !== undefined) checkDynamic(file, dynamic, f);
   checkEntry(file, f, options.base);
-  checkKernelLayout(file, f);
+  checkKernelLayout(file, f, options.base);
   if (options.placement === 'paddr') checkPhysical(file, f);
   return f.list;
 }
@@ -177,14 +177,14 @@ function checkEntry(file: ElfFile, f: Findings, base: bigint): void {
   if (!ok) f.add('ELF.ENTRY.EXECUTABLE', 'e_entry', 24, `entry ${hex(e + base)} is not inside an executable PT_LOAD`);
 }
 
-function checkKernelLayout(file: ElfFile, f: Findings): void {
-  if (file.header.type !== ET_EXEC) return;
+function checkKernelLayout(file: ElfFile, f: Findings, base: bigint): void {
   const loads = loadSegments(file);
-  const low = loads.filter((l) => l.vaddr < UPPER_HALF);
-  const first = low[0];
-  if (first !== undefined) {
-    f.add('ELF.KERNEL.HIGHER_HALF', ph(first, 'p_vaddr'), at(first, 'p_vaddr'), `segment ${first.index} at ${hex(first.vaddr)} lies in the lower half`, 'off');
+  const below = loads.find((l) => l.vaddr + base < KERNEL_MODEL_START);
+  if (below !== undefined) {
+    f.add('ELF.KERNEL.HIGHER_HALF', ph(below, 'p_vaddr'), at(below, 'p_vaddr'),
+      `segment ${below.index} at ${hex(below.vaddr + base)} lies below 0xffffffff80000000`, 'off');
   }
+  if (file.header.type !== ET_EXEC) return;
   const small = loads.every((l) => l.vaddr + l.memsz <= 0x8000_0000n);
   const kernel = loads.every((l) => l.vaddr >= KERNEL_MODEL_START);
   const outside = loads.find((l) => !(l.vaddr >= KERNEL_MODEL_START || l.vaddr + l.memsz <= 0x8000_0000n));

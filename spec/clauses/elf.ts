@@ -98,8 +98,8 @@ export const ELF_CLAUSES = defineClauses([
     summary: 'e_entry (plus the base) lies inside the memory of a PT_LOAD segment with the X flag.' },
   { id: 'ELF.KERNEL.CODE_MODEL', title: 'Kernel code model range', source: `${PSABI} §3.5.1 (Architectural Constraints, kernel code model)`,
     summary: 'A non-relocatable kernel built with the kernel code model runs in the top 2 GiB of the address space (0xffffffff80000000 and up); the small model needs the low 2 GiB. Segments elsewhere cannot be reached by 32-bit sign-extended addresses.' },
-  { id: 'ELF.KERNEL.HIGHER_HALF', title: 'Non-relocatable kernels in the higher half', source: 'Limine boot protocol "Kernel address requirements"',
-    summary: 'Some loaders map the kernel beside their own lower-half identity map and so refuse an ET_EXEC kernel with any segment below 0xffff800000000000.' },
+  { id: 'ELF.KERNEL.HIGHER_HALF', title: 'Kernel in the top 2 GiB', source: 'Limine boot protocol, "Entry memory layout"',
+    summary: 'Some loaders keep the lower half for themselves and accept a kernel only when every segment, after relocation, lies at or above 0xffffffff80000000; a lower-half kernel is refused.' },
 
   // ── Loading ─────────────────────────────────────────────────────────────────────
   { id: 'ELF.LOAD.BASE_ALIGN', title: 'Load base aligned to the largest p_align', source: `${GABI5} "Base Address"`,

@@ -30,7 +30,7 @@ const hex = (v: bigint | number): string => '0x' + v.toString(16);
 
 /** Probes: each segment's first and last file qword, a qword in its zero tail, and every relocated slot. */
 function probesFor(c: ElfVectorCase): ElfProbe[] {
-  const r = planLoad(c.bytes, { profile: PROFILES[c.profile ?? 'strict'], base: c.base ?? 0n, ...(c.placement ? { placement: c.placement } : {}) });
+  const r = planLoad(c.bytes, { profile: PROFILES[c.profile ?? 'strict'], ...(c.base !== undefined ? { base: c.base } : {}), ...(c.placement ? { placement: c.placement } : {}) });
   if (!r.ok) return [];
   const probes: ElfProbe[] = [];
   for (const s of r.plan.segments) {
@@ -48,14 +48,15 @@ function probesFor(c: ElfVectorCase): ElfProbe[] {
 /** The vector for a case: input from the case, expectation from the model. */
 export function buildVector(c: ElfVectorCase): Vector {
   const probes = probesFor(c);
-  const options: JsonObject = { profile: c.profile ?? 'strict', base: hex(c.base ?? 0n) };
+  const options: JsonObject = { profile: c.profile ?? 'strict' };
+  if (c.base !== undefined) options.base = hex(c.base);
   if (c.placement !== undefined) options.placement = c.placement;
   const input: JsonObject = {
     elf: Buffer.from(c.bytes).toString('base64'),
     options,
     probes: probes.map((p) => ({ va: hex(p.va), clause: p.clause })),
   };
-  const expect = elfModelAnswer({ bytes: c.bytes, profile: c.profile ?? 'strict', base: c.base ?? 0n, placement: c.placement, physBase: undefined, probes });
+  const expect = elfModelAnswer({ bytes: c.bytes, profile: c.profile ?? 'strict', base: c.base, placement: c.placement, physBase: undefined, probes });
   const clauses = new Set<string>(c.clauses ?? []);
   if (expect.outcome === 'refused') {
     for (const e of expect.errors as JsonObject[]) clauses.add(e.clause as string);
@@ -65,7 +66,8 @@ export function buildVector(c: ElfVectorCase): Vector {
     for (const w of expect.warnings as string[]) clauses.add(w);
     if ((expect.pages as JsonObject[]).some((p) => p.relro === true)) clauses.add('ELF.LOAD.RELRO_READONLY');
     if ((c.placement ?? PROFILES[c.profile ?? 'strict'].placement) === 'paddr') clauses.add('ELF.LOAD.PADDR');
-    if ((c.base ?? 0n) !== 0n) clauses.add('ELF.LOAD.BASE_ALIGN');
+    if (expect.type === 'DYN' && (expect.relocations as JsonObject[]).length > 0) clauses.add('ELF.LOAD.BASE_ALIGN');
+    if (c.profile === 'limine') clauses.add('ELF.KERNEL.HIGHER_HALF');
   }
   return { id: c.id, suite: 'elf', title: c.title, clauses: [...clauses].sort(), input, expect };
 }
@@ -168,6 +170,7 @@ export function syntheticCases(): ElfVectorCase[] {
     { id: 'elf-bad-tls', title: 'PT_TLS with p_filesz > p_memsz', bytes: kernel([text(), data(), { type: PT_TLS, within: { entry: 1, at: 0 }, filesz: 16n, memsz: 8n }]) },
     { id: 'elf-bad-entry', title: 'entry point in the data segment', bytes: kernel(undefined, K + 0x1000n) },
     { id: 'elf-bad-limine-low', title: 'limine refuses a lower-half ET_EXEC', bytes: kernel([text(0x100000n), data(0x101000n)], 0x100000n), profile: 'limine' },
+    { id: 'elf-bad-limine-pie-low', title: 'limine refuses a PIE placed below the top 2 GiB by an explicit base', bytes: pieImage(), profile: 'limine', base: 0x4000_0000n },
     { id: 'elf-bad-paddr-congruent', title: 'p_paddr not congruent to p_vaddr modulo 4 KiB', bytes: kernel([text(K, { paddr: 0x100010n }), data()]), placement: 'paddr' },
     { id: 'elf-bad-size-limit', title: 'p_memsz of 1 TiB', bytes: kernel([text(0x100000n), data(0x200000n, { memsz: 1n << 40n })], 0x100000n) },
     { id: 'elf-bad-exec-base', title: 'an ET_EXEC cannot be moved', bytes: k, base: 0x200000n },
@@ -196,6 +199,8 @@ export function kernelCases(kernel: (name: 'higher-half' | 'pml4-511' | 'static-
     { id: 'elf-gcc-higher-half-paddr', title: 'the same placed at p_paddr', bytes: kernel('higher-half'), placement: 'paddr' },
     { id: 'elf-gcc-higher-half-grub', title: 'the same under the GRUB profile', bytes: kernel('higher-half'), profile: 'grub' },
     { id: 'elf-gcc-higher-half-limine', title: 'the same under the limine profile', bytes: kernel('higher-half'), profile: 'limine' },
+    { id: 'elf-gcc-static-pie-limine', title: 'gcc -static-pie kernel under limine: slid to 0xffffffff80000000 by default', bytes: kernel('static-pie'), profile: 'limine' },
+    { id: 'elf-gcc-pml4-511-limine', title: 'limine refuses the 0xffffff8000000000 layout (below the top 2 GiB)', bytes: kernel('pml4-511'), profile: 'limine' },
     { id: 'elf-gcc-pml4-511', title: 'gcc kernel at 0xffffff8000000000 (large code model)', bytes: kernel('pml4-511') },
     { id: 'elf-gcc-pml4-511-paddr', title: 'the 0xffffff8000000000 kernel placed at p_paddr', bytes: kernel('pml4-511'), placement: 'paddr' },
     ...[0n, 0xffffffff80000000n, 0x5555_5555_4000n].map((base, i): ElfVectorCase => ({

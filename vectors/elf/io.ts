@@ -25,7 +25,8 @@ export interface ElfProbe {
 export interface ElfCase {
   readonly bytes: Uint8Array;
   readonly profile: ProfileName;
-  readonly base: bigint;
+  /** Undefined: the profile's default base. */
+  readonly base: bigint | undefined;
   readonly placement: Placement | undefined;
   readonly physBase: number | undefined;
   readonly probes: readonly ElfProbe[];
@@ -83,7 +84,7 @@ export function parseElfInput(input: JsonObject, base = '$.input'): ElfCase {
   return {
     bytes,
     profile: profile as ProfileName,
-    base: options.base === undefined ? 0n : hexAt(options.base, `${base}.options.base`),
+    base: options.base === undefined ? undefined : hexAt(options.base, `${base}.options.base`),
     placement: placement as Placement | undefined,
     physBase: physBase === undefined ? undefined : Number(physBase),
     probes,
@@ -94,7 +95,7 @@ export function parseElfInput(input: JsonObject, base = '$.input'): ElfCase {
 export function elfModelAnswer(c: ElfCase): JsonObject {
   const r = loadElf(c.bytes, {
     profile: PROFILES[c.profile],
-    base: c.base,
+    ...(c.base !== undefined ? { base: c.base } : {}),
     ...(c.placement !== undefined ? { placement: c.placement } : {}),
     ...(c.physBase !== undefined ? { physBase: c.physBase } : {}),
   });

@@ -36,7 +36,7 @@ export function makeLoader(bugs: ReadonlySet<Bug> = new Set()): (input: JsonObje
   return (input): JsonObject => {
     const c = parseElfInput(input);
     const placement = c.placement ?? PROFILES[c.profile].placement;
-    const verdict = planLoad(c.bytes, { profile: PROFILES[c.profile], base: c.base, placement, ...(c.physBase !== undefined ? { physBase: c.physBase } : {}) });
+    const verdict = planLoad(c.bytes, { profile: PROFILES[c.profile], ...(c.base !== undefined ? { base: c.base } : {}), placement, ...(c.physBase !== undefined ? { physBase: c.physBase } : {}) });
     if (!verdict.ok) {
       return { outcome: 'refused', errors: verdict.diagnostics.filter((d) => d.severity === 'error').map((d): JsonObject => ({ clause: d.clause })) };
     }
@@ -45,7 +45,8 @@ export function makeLoader(bugs: ReadonlySet<Bug> = new Set()): (input: JsonObje
     const file = parsed.value;
     const dyn = readDynamic(file);
     const isDyn = file.header.type === 3;
-    const base = isDyn ? c.base : 0n;
+    // The base is the profile's policy (its default slide); the model's plan states it.
+    const base = isDyn ? verdict.plan.base : 0n;
     const loads = file.programHeaders.filter((p) => p.type === PT_LOAD && p.memsz > 0n);
 
     // Pages: rights are the union of every segment touching the page (or the first's, with the bug).
