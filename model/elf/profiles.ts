@@ -49,7 +49,7 @@ export const PROFILES: Readonly<Record<ProfileName, LoaderProfile>> = {
   },
   'rust-osdev': {
     name: 'rust-osdev',
-    description: 'Like rust-osdev/bootloader: kernels anywhere in the address space, position-independent kernels relocated, a page shared by two segments gets the union of their rights (with a warning).',
+    description: 'Like rust-osdev/bootloader: kernels anywhere in the address space, position-independent kernels relocated, a page shared by two segments gets the union of their rights, with a warning (the policy of its PR #423).',
     severity: { 'ELF.PH.LOAD.SORTED': 'warning', 'ELF.KERNEL.CODE_MODEL': 'off' },
     sharedPages: 'union',
     placement: 'allocate',
