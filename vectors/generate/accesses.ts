@@ -11,10 +11,14 @@ export interface AccessType {
   readonly modeClauses: readonly PagingClauseId[];
 }
 
-const t = (cpl: Cpl, kind: AccessKind, implicit: boolean, words: string): AccessType => ({
+/** An access type; CPL 0–2 and implicit ones are supervisor-mode, CPL 3 explicit ones user-mode. */
+export const accessType = (cpl: Cpl, kind: AccessKind, implicit: boolean, words: string): AccessType => ({
   cpl, kind, implicit, words,
-  modeClauses: implicit ? ['PG.MODE.IMPLICIT_SUPERVISOR'] : cpl === 3 ? ['PG.MODE.USER_ACCESS'] : [],
+  // CPL 1 and 2 are supervisor-mode too: PG.MODE.USER_ACCESS is what makes them so.
+  modeClauses: implicit ? ['PG.MODE.IMPLICIT_SUPERVISOR'] : cpl !== 0 ? ['PG.MODE.USER_ACCESS'] : [],
 });
+
+const t = accessType;
 
 export const SUP_READ = t(0, 'read', false, 'supervisor read');
 export const SUP_WRITE = t(0, 'write', false, 'supervisor write');

@@ -1,6 +1,6 @@
 import { RW, US, XD_HI } from '../../../model/paging/entry.ts';
 import type { Level } from '../../../model/paging/types.ts';
-import { ALL_ACCESS_TYPES, SUP_FETCH, SUP_READ, SUP_WRITE, USER_FETCH, USER_READ, USER_WRITE, accessOptions, type AccessType } from '../accesses.ts';
+import { ALL_ACCESS_TYPES, accessType, SUP_FETCH, SUP_READ, SUP_WRITE, USER_FETCH, USER_READ, USER_WRITE, accessOptions, type AccessType } from '../accesses.ts';
 import { COMMON_PROFILES, type CpuProfile } from '../profiles.ts';
 import type { EntryEdit, PageSizeName, ScenarioOptions } from '../scenario.ts';
 import { has, type CuratedCase, type CuratedGroup } from './types.ts';
@@ -72,7 +72,7 @@ const VARIANTS: readonly RegSetting[] = [
 /** Access rights: every flag at every level, and the leaf rights under the settings that matter. */
 export const group: CuratedGroup = {
   name: 'rights',
-  description: 'access rights: R/W = 0, U/S = 0 and XD = 1 at each level alone (every level, every page size) for the accesses they govern; then every page kind × access type under CR0.WP, NXE, SMEP, SMAP and SMAP+AC settings',
+  description: 'access rights: R/W = 0, U/S = 0 and XD = 1 at each level alone (every level, every page size) for the accesses they govern; every page kind × access type under CR0.WP, NXE, SMEP, SMAP and SMAP+AC settings; CPL 1 and 2 as supervisor-mode accesses',
   profiles: COMMON_PROFILES,
   cases(profile) {
     const out: CuratedCase[] = [];
@@ -100,6 +100,17 @@ export const group: CuratedGroup = {
       for (const kind of PAGE_KINDS) {
         for (const a of ALL_ACCESS_TYPES) {
           const c = rightsCase(kind, a, r);
+          if (c !== undefined) out.push(c);
+        }
+      }
+    }
+    // CPL 1 and 2 are supervisor-mode: SMAP, SMEP and WP apply to them as to CPL 0.
+    const strict: RegSetting = { words: 'strict', wp: true, nxe: has(profile, 'nx'), smep: has(profile, 'smep'), smap: has(profile, 'smap'), ac: false };
+    for (const cpl of [1, 2] as const) {
+      for (const kind of ['read', 'write', 'fetch'] as const) {
+        const a = accessType(cpl, kind, false, `CPL ${cpl} ${kind}`);
+        for (const page of [PAGE_KINDS[1]!, PAGE_KINDS[2]!]) {
+          const c = rightsCase(page, a, strict);
           if (c !== undefined) out.push(c);
         }
       }
