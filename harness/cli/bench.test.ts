@@ -52,9 +52,8 @@ describe('formatting', () => {
     expect(table).toContain('qemu.ts: failed to load: boom');
     expect(table).toContain('1 of 3 targets met');
     expect(formatTable(toRecords(bench, [{ name: 'plain', value: 1, unit: 'ms' }]), [])).toContain('no targets in this run');
-    const json = JSON.parse(benchJson(records)) as { value: number | null; group: string; target?: unknown }[];
-    expect(json).toHaveLength(4);
-    expect(json[3]!.value).toBeNull();
+    const json = JSON.parse(benchJson(records)) as { value: number; group: string; target?: unknown }[];
+    expect(json.map((r) => r.value)).toEqual([2e7, 20, 3]); // the unmeasured one is left out
     expect(json[0]).toMatchObject({ group: 'g', name: 'fast', unit: 'translations/s', target: { op: '>=', value: 1e7 } });
   });
 });
@@ -75,6 +74,18 @@ describe('benchmark discovery', () => {
       { module: 'broken.ts', message: 'failed to load: cannot load this' },
       { module: 'wrong.ts', message: "'benchmarks' is not an array of { name, group, run }" },
     ]);
+  });
+
+  it('writes what the report reads', async () => {
+    const { readBenchmarks } = await import('../../report/inputs.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
+    const records = toRecords({ name: 'b', group: 'g', run: async () => [] }, [
+      { name: 'x', value: 5, unit: 'ms', target: { op: '<=', value: 10 }, note: 'n' },
+      { name: 'y', value: Number.NaN, unit: 'ms' },
+    ]);
+    writeFileSync(join(dir, 'bench.json'), benchJson(records));
+    const read = readBenchmarks(join(dir, 'bench.json'), dir);
+    expect(read.available).toBe(true);
   });
 
   it('finds the paging benchmarks in harness/bench', async () => {

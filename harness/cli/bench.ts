@@ -91,9 +91,13 @@ export function formatTable(records: readonly BenchRecord[], problems: readonly 
   return out.join('\n');
 }
 
-/** JSON for out/bench.json: an array of records; a value that could not be measured is null. */
+/**
+ * JSON for out/bench.json: an array of the measured records. A result that could not be
+ * measured (NaN) is left out — the report reads only finite values — and stays visible in
+ * the printed table with its note.
+ */
 export function benchJson(records: readonly BenchRecord[]): string {
-  return JSON.stringify(records.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })), null, 2) + '\n';
+  return JSON.stringify(records.filter((r) => Number.isFinite(r.value)), null, 2) + '\n';
 }
 
 export const command: Command = {
@@ -126,7 +130,8 @@ export const command: Command = {
     process.stdout.write(formatTable(records, problems) + '\n');
     mkdirSync(dirname(options.json), { recursive: true });
     writeFileSync(options.json, benchJson(records));
-    process.stdout.write(`results written to ${options.json}\n`);
+    const unmeasured = records.filter((r) => !Number.isFinite(r.value)).length;
+    process.stdout.write(`results written to ${options.json}${unmeasured > 0 ? ` (${unmeasured} unmeasured result(s) left out)` : ''}\n`);
     const missed = records.some((r) => r.met === false);
     return options.strict && (missed || failed > 0 || problems.length > 0) ? 1 : 0;
   },
