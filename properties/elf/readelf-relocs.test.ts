@@ -45,5 +45,5 @@ describe('readelf oracle for dynamic relocations', () => {
     console.log(`readelf relocation oracle: ${agree} of ${paths.length} files agree (${relocations} relocations, ${relrFiles} files with RELR)`);
     expect(problems.slice(0, 20)).toEqual([]);
     expect(relrFiles).toBeGreaterThan(0);
-   }, 600_000); // thousands of files: allow for a loaded CI machine
+  }, 600_000); // thousands of files: allow for a loaded CI machine
 });

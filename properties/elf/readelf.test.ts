@@ -70,5 +70,5 @@ describe('readelf oracle over /usr/bin and /usr/lib', () => {
     console.log(`readelf oracle: ${agree} of ${files.length} ELF64 EXEC/DYN files agree`);
     expect(disagreements.slice(0, 20)).toEqual([]);
     expect(agree).toBe(files.length);
-   }, 600_000); // thousands of files: allow for a loaded CI machine
+  }, 600_000); // thousands of files: allow for a loaded CI machine
 });
