@@ -3,6 +3,7 @@
  * Pure apart from the walk it is handed: the same inputs give the same report, except
  * for `generatedAt`.
  */
+import { isAbsolute, relative } from 'node:path';
 import type { CaseResult } from '../harness/results.ts';
 import type { Suite } from '../harness/types.ts';
 import { ALL_CLAUSES } from '../spec/clauses/index.ts';
@@ -24,6 +25,15 @@ export interface BuildInputs {
   readonly walk: WalkFn | string;
   readonly generatedAt: string;
   readonly x64specVersion: string;
+  /** The project root: vector paths inside it are shown relative to it. */
+  readonly root: string;
+}
+
+/** `file` relative to `root` when it lies inside it (results may hold absolute vector paths). */
+export function underRoot(file: string, root: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(root, file).split('\\').join('/');
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }
 
 export const zeroCounts = (): VerdictCounts => ({ pass: 0, fail: 0, unsupported: 0, error: 0 });
@@ -31,7 +41,8 @@ export const zeroCounts = (): VerdictCounts => ({ pass: 0, fail: 0, unsupported:
 export function buildReport(inputs: BuildInputs): ReportJson {
   const { merged } = inputs;
   const runs = merged.runs.map(summarise);
-  const cases: CaseRow[] = merged.runs.flatMap((run, index) => run.cases.map((c) => caseRow(c, index, run, inputs.walk)));
+  const cases: CaseRow[] = merged.runs.flatMap((run, index) =>
+    run.cases.map((c) => caseRow({ ...c, source: { file: underRoot(c.source.file, inputs.root), line: c.source.line } }, index, run, inputs.walk)));
   const clauses = clauseRows(merged.runs, inputs.clauseRefs);
   const notes = [...merged.notes];
   const unknown = clauses.filter((c) => !c.registered).map((c) => c.id);

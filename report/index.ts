@@ -80,6 +80,7 @@ export function makeReport(resultsFiles: readonly string[], options: ReportOptio
     codeCoverage: readCodeCoverage(resolve(root, options.coverageDir ?? 'out/coverage'), outDir, root),
     benchmarks,
     walk: options.walk ?? walk,
+    root,
     generatedAt: (options.now ?? (() => new Date()))().toISOString(),
     x64specVersion: packageVersion(root),
   });

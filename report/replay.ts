@@ -17,10 +17,15 @@ export function vectorLine(c: CaseResult): string | undefined {
   return formatVectorLine({ id: c.id, suite: c.suite, title: c.title, clauses: c.clauses, input: c.input, expect: c.expect });
 }
 
+/** Vector lines up to this length are written into the command itself; longer ones are cut from the corpus file. */
+const INLINE_LIMIT = 2000;
+
 /**
  * A command that re-runs just this case against the same implementation. `x64spec run`
- * selects vectors by file, so when the vector line is known the command writes it to a
- * one-line file first; otherwise it re-runs the vector's whole file.
+ * selects vectors by file, so the command first puts the one vector in a one-line file:
+ * written out in the command when the line is short (self-contained), cut from the
+ * corpus file by line number when it is long (ELF vectors carry whole files), and the
+ * vector's whole file when the result did not keep the vector.
  */
 export function replayCommand(impl: ImplInfo, c: CaseResult): string {
   const line = vectorLine(c);
@@ -28,5 +33,8 @@ export function replayCommand(impl: ImplInfo, c: CaseResult): string {
     ['npx', 'x64spec', 'run', '--impl', impl.spec, '--suite', c.suite, '--vectors', file, '--out', 'out/replay.json'].map(shellQuote).join(' ');
   if (line === undefined) return run(c.source.file);
   const file = `out/replay-${c.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.jsonl`;
-  return `mkdir -p out && printf '%s\\n' ${shellQuote(line)} > ${file} && ${run(file)}`;
+  const write = line.length <= INLINE_LIMIT
+    ? `printf '%s\\n' ${shellQuote(line)} > ${file}`
+    : `sed -n ${c.source.line}p ${shellQuote(c.source.file)} > ${file}`;
+  return `mkdir -p out && ${write} && ${run(file)}`;
 }
