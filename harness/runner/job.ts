@@ -36,8 +36,10 @@ export async function runJob(options: JobOptions): Promise<{ file: ResultsFile; 
   const t0 = performance.now();
   const vectors = options.shard !== undefined ? options.vectors.filter((v) => inShard(v.id, options.shard!)) : options.vectors;
   const runs: ImplementationRun[] = [];
-  for (const [k, spec] of options.impls.entries()) {
-    const factory = await adapterFactory(spec);
+  // Resolve every spec first: a typo in the third --impl fails before the first one runs.
+  const factories = [];
+  for (const spec of options.impls) factories.push(await adapterFactory(spec));
+  for (const [k, factory] of factories.entries()) {
     const run = await runImplementation(factory, vectors, {
       jobs: options.jobs ?? defaultJobs(),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
