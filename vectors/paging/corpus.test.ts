@@ -32,6 +32,11 @@ describe('the committed paging corpus', () => {
     expect(PAGING_CLAUSES.map((c) => c.id).filter((c) => !covered.has(c)).sort()).toEqual([...NOT_SINGLE_ACCESS.keys()].sort());
   });
 
+  it('has a curated vector for every such clause (not only generated ones)', () => {
+    const covered = new Set(corpus.vectors.filter((v) => !v.id.startsWith('pg-gen-')).flatMap((v) => v.clauses));
+    expect(singleAccessClauses().filter((c) => !covered.has(c))).toEqual([]);
+  });
+
   it.each(COMMON_PROFILES.map((p) => [p.name, p] as const))('exercises every applicable clause under profile %s', (_name, p) => {
     const fit = corpus.vectors.filter((v) => profileMismatch({ maxphyaddr: p.maxphyaddr, features: p.features }, v.input) === undefined);
     const covered = new Set(fit.flatMap((v) => v.clauses));
