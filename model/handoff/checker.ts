@@ -5,7 +5,7 @@
  * including the ones that only bite later (freed tables, runtime calls, the framebuffer).
  */
 import type { HandoffClauseId } from '../../spec/clauses/handoff.ts';
-import { low48, type VirtAddr } from '../paging/addr.ts';
+import { canonicalFrom48, low48, type VirtAddr } from '../paging/addr.ts';
 import { CR0_PE, CR0_PG, CR4_LA57, CR4_PAE, EFER_LME, EFER_NXE } from '../paging/regs.ts';
 import { validateState } from '../paging/state.ts';
 import { toHex, u64, type U64 } from '../paging/u64.ts';
@@ -27,7 +27,7 @@ export function pagingStateOf(s: HandoffState, cr3: U64 = s.cr3): PagingState {
 /** CR3's PML4 frame, or undefined when CR3 has bits at or above MAXPHYADDR (HANDOFF.CR3.VALID). */
 function pml4Of(s: HandoffState): number | undefined {
   const width = s.cpu.maxPhyAddr;
-  const hiMask = width >= 64 ? 0 : ~((2 ** Math.max(0, width - 32)) - 1) >>> 0;
+  const hiMask = ~((2 ** Math.max(0, width - 32)) - 1) >>> 0;
   if ((s.cr3.hi & hiMask) !== 0) return undefined;
   return s.cr3.hi * 2 ** 32 + ((s.cr3.lo & 0xffff_f000) >>> 0);
 }
@@ -64,10 +64,9 @@ function stepsOf(s: HandoffState): Step[] {
   return steps;
 }
 
+/** The linear address with these low 48 bits (wrapping below 0 and above 2^48), canonical. */
 function vaFrom48(n: number): VirtAddr {
-  const v = ((n % 2 ** 48) + 2 ** 48) % 2 ** 48;
-  const hi = Math.floor(v / 2 ** 32);
-  return u64(hi & 0x8000 ? hi | 0xffff_0000 : hi, v % 2 ** 32) as VirtAddr;
+  return canonicalFrom48(((n % 2 ** 48) + 2 ** 48) % 2 ** 48);
 }
 
 /** Why vector `v` cannot be delivered through IDTR (and the GDT) under `ps`, or undefined when it can. */
@@ -140,8 +139,12 @@ export function checkHandoff(s: HandoffState): HandoffReport {
     if (step.stage === 'after-cr3' && s.firmwareCr3 !== undefined) {
       // The code before MOV CR3 ran under the firmware's tables: the tail must be the same bytes.
       const before = probe(pagingStateOf(s, s.firmwareCr3), step.range.va, step.range.length, 'fetch');
-      const moved = before.ok ? r.pages.find((p, i) => before.pages[i]?.pa !== p.pa) : undefined;
-      if (moved !== undefined && before.ok) {
+      if (!before.ok) {
+        add('HANDOFF.CR3.NEXT_FETCH_MAPPED', 'warning', `The code after \`mov cr3\` at ${toHex(before.va)} is not mapped in the firmware's tables (${describeFault(before.fault, s.cpu.maxPhyAddr)}), so it cannot be the code that ran the switch: check the trampoline's address.`, step.path);
+        continue;
+      }
+      const moved = r.pages.find((p, i) => before.pages[i]?.pa !== p.pa);
+      if (moved !== undefined) {
         const was = before.pages[r.pages.indexOf(moved)]!.pa;
         const cause = `the code after \`mov cr3\` at ${toHex(moved.va)} maps to physical ${hex(moved.pa)} in the new tables but ran from ${hex(was)} under the firmware's: execution continues in other bytes`;
         add('HANDOFF.CR3.NEXT_FETCH_MAPPED', 'fault', `${cause}.`, step.path);

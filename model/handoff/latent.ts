@@ -3,9 +3,9 @@
  * while NXE is off, table entries beyond the physical width, live data in memory the
  * kernel will free, runtime regions and the framebuffer left unmapped.
  */
-import { low48, type VirtAddr } from '../paging/addr.ts';
+import { canonicalFrom48, low48, type VirtAddr } from '../paging/addr.ts';
 import { LEVEL_NAMES, type PagingState } from '../paging/types.ts';
-import { toHex, u64 } from '../paging/u64.ts';
+import { toHex } from '../paging/u64.ts';
 import {
   descriptorAt, EFI_PAGE_SIZE, EfiRuntimeServicesCode, isRuntime, memoryTypeName, reuseAfterExit, type MemoryDescriptor,
 } from '../uefi/index.ts';
@@ -22,10 +22,6 @@ function listEntries(entries: readonly FlaggedEntry[]): string {
   return entries.length > MAX_LISTED ? `${shown.join(', ')} and ${entries.length - MAX_LISTED} more` : shown.join(', ');
 }
 
-function vaPlus(base: number): VirtAddr {
-  const hi = Math.floor(base / 2 ** 32);
-  return u64(hi & 0x8000 ? hi | 0xffff_0000 : hi, base % 2 ** 32) as VirtAddr;
-}
 
 export function checkLatent(
   s: HandoffState, ps: PagingState, scan: TableScan, nxe: boolean,
@@ -98,7 +94,7 @@ function memoryTypeChecks(
 /** HANDOFF.RUNTIME.MAPPED: every runtime page mapped onto itself (identity, or at its virtual address after SetVirtualAddressMap). */
 function runtimeCheck(ps: PagingState, map: readonly MemoryDescriptor[], virtual: boolean): Violation | undefined {
   for (const d of map.filter(isRuntime)) {
-    const va = virtual ? (d.virtualStart as VirtAddr) : vaPlus(d.physicalStart);
+    const va = virtual ? (d.virtualStart as VirtAddr) : canonicalFrom48(d.physicalStart);
     const kind = d.type === EfiRuntimeServicesCode ? 'fetch' : 'write';
     const r = probe(ps, va, d.numberOfPages * EFI_PAGE_SIZE, kind);
     const where = `${memoryTypeName(d.type)} region at physical ${hex(d.physicalStart)} (${d.numberOfPages} pages)`;

@@ -8,8 +8,10 @@
 import { canonicalFrom48, type PhysAddr, type VirtAddr } from '../paging/addr.ts';
 import { AddressSpace } from '../paging/address-space.ts';
 import { RangeFrameAllocator } from '../paging/frames.ts';
-import { identityLayout, offsetLayout, RecursiveLayout } from '../paging/layouts.ts';
-import { describeMapperError } from '../paging/mapper-errors.ts';
+import { identityLayout, offsetLayout, RecursiveLayout, type RangeFailure } from '../paging/layouts.ts';
+import { describeMapperError, type MapperError } from '../paging/mapper-errors.ts';
+import type { Result } from '../paging/mapper-result.ts';
+import type { BadFrameRange } from '../paging/frames.ts';
 import { pageFlags, type PageFlags } from '../paging/mapper-flags.ts';
 import { PhysMemory } from '../paging/memory.ts';
 import { PAGE_1G, PAGE_4K, type Feature } from '../paging/types.ts';
@@ -61,6 +63,8 @@ export interface LoaderPlan {
   readonly stackPages: number;
   readonly maxPhyAddr: number;
   readonly code: CodeLayout;
+  /** Frames set aside for page tables (default: the region from 1 MiB on, 768 frames). */
+  readonly tableFrames?: number;
 }
 
 export const DEFAULT_PLAN: LoaderPlan = {
@@ -91,10 +95,14 @@ export class LoaderError extends Error {
   override readonly name = 'LoaderError';
 }
 
-function must<T>(r: { ok: true; value: T } | { ok: false; error: unknown }, what: string): T {
+type LoaderFailure = MapperError | RangeFailure | BadFrameRange;
+
+function must<T>(r: Result<T, LoaderFailure>, what: string): T {
   if (r.ok) return r.value;
-  const e = r.error as { kind: string; cause?: unknown };
-  const detail = e.kind === 'RangeFailed' ? describeMapperError(e.cause as never) : describeMapperError(e as never);
+  const e = r.error;
+  const detail = e.kind === 'RangeFailed' ? describeMapperError(e.cause)
+    : e.kind === 'BadFrameRange' ? `the table frames [0x${e.range.start.toString(16)}, 0x${e.range.end.toString(16)}) are ${e.reason}`
+      : describeMapperError(e);
   throw new LoaderError(`${what}: ${detail}`);
 }
 
@@ -112,7 +120,8 @@ export function buildHandoff(plan: LoaderPlan = DEFAULT_PLAN): BuiltHandoff {
   const tablesPa = b + 0x10_0000;
   const nxeOn = plan.breakage !== 'xd-with-nxe-off';
   const memory = new PhysMemory();
-  const allocator = must(RangeFrameAllocator.create(memory, [{ start: tablesPa, end: b + REGION_BYTES }]), 'frame allocator');
+  const tablesEnd = plan.tableFrames === undefined ? b + REGION_BYTES : tablesPa + plan.tableFrames * PAGE_4K;
+  const allocator = must(RangeFrameAllocator.create(memory, [{ start: tablesPa, end: tablesEnd }]), 'frame allocator');
   // The loader's author assumed a 52-bit machine; the checker judges against plan.maxPhyAddr.
   const space = must(AddressSpace.create(memory, allocator, { maxPhyAddr: 52, hugePages1G: true, noExecute: true }), 'PML4');
   const map = (va: VirtAddr, pa: number, flags: PageFlags, what: string): void => {

@@ -55,8 +55,9 @@ export function clauseOfFault(fault: Fault, own: HandoffClauseId): HandoffClause
 /** Why the access faults, in a kernel author's words. */
 export function describeFault(fault: Fault, maxPhyAddr: number): string {
   if (fault.vector === 13) return 'the address is not canonical (bits 63:47 differ), so the access raises #GP';
-  const last = fault.trace[fault.trace.length - 1];
-  const where = last === undefined ? 'an entry' : `the ${LEVEL_NAMES[last.level]} at physical 0x${last.entryPa.toString(16)} (${toHex(last.entry)})`;
+  // A #PF always read at least the PML4E (PG.WALK.PML4E.ADDR).
+  const last = fault.trace[fault.trace.length - 1]!;
+  const where = `the ${LEVEL_NAMES[last.level]} at physical 0x${last.entryPa.toString(16)} (${toHex(last.entry)})`;
   const cause = fault.cause;
   if ((fault.errorCode & PF_P) === 0) return `${where} is not present`;
   if (cause === 'PG.RSVD.XD_WITHOUT_NXE') return `${where} has XD (bit 63) set while IA32_EFER.NXE = 0, which makes bit 63 a reserved bit`;
@@ -64,7 +65,7 @@ export function describeFault(fault: Fault, maxPhyAddr: number): string {
   if (cause.startsWith('PG.RSVD.')) return `${where} has a reserved bit set (${cause})`;
   if (isXdFetch(fault)) return 'the page is execute-disable (XD = 1 on its path while IA32_EFER.NXE = 1)';
   if ((fault.errorCode & PF_WR) !== 0 && cause.startsWith('PG.PERM.WP')) return 'the page is read-only (R/W = 0 on its path) and CR0.WP = 1';
-  if ((fault.errorCode & PF_WR) !== 0) return `the page is not writable (${cause})`;
+  if ((fault.errorCode & PF_WR) !== 0) return `the write is denied (${cause})`;
   return `the access is denied (${cause})`;
 }
 

@@ -20,8 +20,6 @@ export interface Violation {
 /** The steps of the switch in execution order. */
 export type Stage = 'mov-cr3' | 'after-cr3' | 'stack' | 'entry' | 'boot-info' | 'gdt';
 
-export const STAGES: readonly Stage[] = ['mov-cr3', 'after-cr3', 'stack', 'entry', 'boot-info', 'gdt'];
-
 export type Prediction =
   /** Every step works: the kernel runs and reads its boot information. */
   | { readonly outcome: 'runs' }
