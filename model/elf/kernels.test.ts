@@ -140,6 +140,16 @@ describe('gcc-built test kernels', () => {
     checkBytes(bytes, p.plan, p.state, expectedPointers('shared-page', 0n));
   });
 
+  it('-static-pie moved to the top 2 GiB is an ET_EXEC with relocations left in it; they are not applied and the bytes already hold the link-time pointers (ELF.RELOC.EXEC_STATIC)', () => {
+    const r = load('static-pie-exec');
+    expect(r.plan.type).toBe('EXEC');
+    expect(r.plan.relocations).toEqual([]);
+    expect(r.plan.warnings.map((w) => w.clause)).toEqual(['ELF.RELOC.EXEC_STATIC']);
+    checkBytes(bytesOf('static-pie-exec'), r.plan, r.state, expectedPointers('static-pie-exec', 0n));
+    checkPages(r.plan, r.state);
+    expect(r.plan.pages.some((p) => p.relro && !p.writable)).toBe(true);
+  });
+
   it('limine refuses nothing here (all higher half) but a lower-half ET_EXEC would be refused (ELF.KERNEL.HIGHER_HALF)', () => {
     expect(load('higher-half', { profile: PROFILES.limine }).plan.warnings).toEqual([]);
   });

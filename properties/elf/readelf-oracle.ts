@@ -170,8 +170,11 @@ export function parseReadelfRelocs(text: string): ReadelfRelocs {
     if (m === null) continue;
     const info = BigInt('0x' + m[2]);
     const entry: { offset: bigint; info: bigint; addend?: bigint } = { offset: BigInt('0x' + m[1]), info };
-    // Without a symbol readelf prints the addend alone, in hex (no sign for these).
-    if (info >> 32n === 0n) entry.addend = BigInt('0x' + (m[3]!.trim() || '0'));
+    // Without a symbol readelf prints the addend alone, in hex, with a '-' when negative.
+    if (info >> 32n === 0n) {
+      const text = m[3]!.trim() || '0';
+      entry.addend = BigInt.asUintN(64, text.startsWith('-') ? -BigInt('0x' + text.slice(1)) : BigInt('0x' + text));
+    }
     rela.push(entry);
   }
   return { rela, relr };

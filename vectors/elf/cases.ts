@@ -193,7 +193,7 @@ export function syntheticCases(): ElfVectorCase[] {
 }
 
 /** The gcc-built kernels (model/elf/testdata) under the loader choices a kernel author meets. */
-export function kernelCases(kernel: (name: 'higher-half' | 'pml4-511' | 'static-pie' | 'static-pie-relr' | 'shared-page') => Uint8Array): ElfVectorCase[] {
+export function kernelCases(kernel: (name: 'higher-half' | 'pml4-511' | 'static-pie' | 'static-pie-relr' | 'shared-page' | 'static-pie-exec') => Uint8Array): ElfVectorCase[] {
   return [
     { id: 'elf-gcc-higher-half', title: 'gcc kernel linked at 0xffffffff80100000 with AT() (p_paddr 1 MiB), strict', bytes: kernel('higher-half') },
     { id: 'elf-gcc-higher-half-paddr', title: 'the same placed at p_paddr', bytes: kernel('higher-half'), placement: 'paddr' },
@@ -209,6 +209,7 @@ export function kernelCases(kernel: (name: 'higher-half' | 'pml4-511' | 'static-
     ...[0n, 0xffff_c000_0000_0000n].map((base, i): ElfVectorCase => ({
       id: `elf-gcc-static-pie-relr-${i}`, title: `gcc -static-pie -z pack-relative-relocs kernel (RELR) at base ${hex(base)}`, bytes: kernel('static-pie-relr'), base,
     })),
+    { id: 'elf-gcc-static-pie-exec', title: 'gcc -static-pie -Ttext-segment=0xffffffff80000000: ET_EXEC with PT_DYNAMIC, relocations left unapplied', bytes: kernel('static-pie-exec') },
     { id: 'elf-gcc-shared-page-strict', title: 'gcc kernel whose code and data share a page, strict', bytes: kernel('shared-page') },
     { id: 'elf-gcc-shared-page-union', title: 'the shared-page kernel under rust-osdev (union of rights)', bytes: kernel('shared-page'), profile: 'rust-osdev' },
     { id: 'elf-gcc-shared-page-paddr', title: 'the shared-page kernel placed at p_paddr (one physical page)', bytes: kernel('shared-page'), profile: 'rust-osdev', placement: 'paddr' },

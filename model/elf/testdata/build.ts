@@ -15,7 +15,7 @@ export const OUT_DIR = join(HERE, '..', '..', '..', 'out', 'elf-kernels');
 
 const COMMON = ['-ffreestanding', '-nostdlib', '-mno-red-zone', '-O2', '-fno-asynchronous-unwind-tables', '-Wl,--build-id=none', '-Wl,-z,max-page-size=0x1000'];
 
-export type KernelName = 'higher-half' | 'pml4-511' | 'static-pie' | 'static-pie-relr' | 'shared-page';
+export type KernelName = 'higher-half' | 'pml4-511' | 'static-pie' | 'static-pie-relr' | 'shared-page' | 'static-pie-exec';
 
 /** Each kernel: gcc flags (the source is always kernel.c) and the linker script, if any. */
 export const KERNELS: Readonly<Record<KernelName, { readonly flags: readonly string[]; readonly script?: string }>> = {
@@ -24,6 +24,8 @@ export const KERNELS: Readonly<Record<KernelName, { readonly flags: readonly str
   'static-pie': { flags: ['-static-pie', '-fPIE'] },
   'static-pie-relr': { flags: ['-static-pie', '-fPIE', '-Wl,-z,pack-relative-relocs'] },
   'shared-page': { flags: ['-mcmodel=kernel', '-static', '-no-pie', '-fno-pic'], script: 'shared-page.ld' },
+  // -static-pie moved to the top 2 GiB: an ET_EXEC that still carries PT_DYNAMIC and RELATIVE relocations (NOTES.md).
+  'static-pie-exec': { flags: ['-static-pie', '-fPIE', '-Wl,-Ttext-segment=0xffffffff80000000'] },
 };
 
 function requireGcc(): void {
