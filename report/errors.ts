@@ -13,7 +13,7 @@ export type ReportProblem =
 export function describeProblem(p: ReportProblem): string {
   switch (p.kind) {
     case 'unreadable':
-      return `cannot read ${p.file}: ${p.cause}`;
+      return `cannot read ${p.file}: ${p.cause}${p.cause === 'ENOENT' ? ' (run `npx x64spec run --impl …` first, or name the results files with --results)' : ''}`;
     case 'not-json':
       return `${p.file} is not JSON: ${p.cause}`;
     case 'invalid':

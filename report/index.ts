@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { walk } from '../model/paging/walk.ts';
-import { buildReport } from './build.ts';
+import { buildReport, underRoot } from './build.ts';
 import { findClauseRefs } from './clause-refs.ts';
 import { renderHtml } from './html/page.ts';
 import { readBenchmarks, readCodeCoverage } from './inputs.ts';
@@ -68,10 +68,7 @@ export function expandResultsPaths(paths: readonly string[], root: string): stri
 export function makeReport(resultsFiles: readonly string[], options: ReportOptions = {}): ReportJson {
   const root = resolve(options.root ?? process.cwd());
   const outDir = resolve(root, options.outDir ?? 'out');
-  const loaded = expandResultsPaths(resultsFiles, root).map((f) => {
-    const l = loadResultsFile(f);
-    return { ...l, file: relative(root, l.file).split('\\').join('/') || l.file };
-  });
+  const loaded = expandResultsPaths(resultsFiles, root).map((f) => loadResultsFile(f, underRoot(f, root)));
   const benchFile = resolve(root, options.benchFile ?? 'out/bench.json');
   const benchmarks = readBenchmarks(benchFile, root);
   return buildReport({

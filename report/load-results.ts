@@ -15,10 +15,11 @@ export interface LoadedResults {
   readonly results: ResultsFile;
 }
 
-export function loadResultsFile(file: string): LoadedResults {
+/** Reads `path`; errors and the result name the file as `file` (default: `path`). */
+export function loadResultsFile(path: string, file = path): LoadedResults {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ReportInputError({ kind: 'unreadable', file, cause: (err as NodeJS.ErrnoException).code ?? String(err) });
   }
