@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromBigInt as b } from '../../model/paging/u64.ts';
 import {
   BATCH_HEADER, BATCH_MAGIC, CASE_HEADER, RESULT_HEADER, RESULT_MAGIC, RESULTS_HEADER, ResultsFormatError,
   casesDone, decodeResults, encodeBatch, resultsSize, type GuestCase,
@@ -6,8 +7,8 @@ import {
 
 const base: GuestCase = {
   kind: 'write', implicit: false, cpl: 3, wp: true, smep: false, smap: true, pke: true, nxe: true, ac: true,
-  pkru: 0xdead_beef, cr3: 0x1018n, va: 0xffff_8000_0040_3010n, slotPa: 0x1a00,
-  memory: [{ pa: 0x1000, value: 0x2007n }, { pa: 0x2000, value: 0x8000_0000_0000_3007n }],
+  pkru: 0xdead_beef, cr3: b(0x1018n), va: b(0xffff_8000_0040_3010n), slotPa: 0x1a00,
+  memory: [{ pa: 0x1000, value: b(0x2007n) }, { pa: 0x2000, value: b(0x8000_0000_0000_3007n) }],
 };
 const layout = { resultsPa: 0x1000_0000, fillEnd: 0x800_0000, fillHigh: true };
 
@@ -33,7 +34,7 @@ describe('encodeBatch', () => {
   });
 
   it('marks a case that lists the previous case\'s PML4 slot (bit 11) and the implicit and fetch codes', () => {
-    const next: GuestCase = { ...base, kind: 'read', implicit: true, cpl: 0, memory: [{ pa: 0x1a00, value: 1n }], slotPa: 0x5a00 };
+    const next: GuestCase = { ...base, kind: 'read', implicit: true, cpl: 0, memory: [{ pa: 0x1a00, value: b(1n) }], slotPa: 0x5a00 };
     const fetch: GuestCase = { ...base, kind: 'fetch', cpl: 0, wp: false, smap: false, pke: false, nxe: false, ac: false, memory: [] };
     const buf = encodeBatch([base, next, fetch], { ...layout, fillHigh: false });
     expect(buf.readUInt32LE(12)).toBe(0);
@@ -71,7 +72,7 @@ describe('decodeResults', () => {
     const r = decodeResults(area([{ vector: 14, where: 0, page: 0xffff_ffff, memory: [0x2027n, 0x3007n] }]), [base]);
     expect(r).toEqual([{
       vector: 14, probeStatus: 0xff, errorCode: 7n, cr2: 0x403010n, rip: 0xffff_a000_0800_0b60n, probe: 0x1234n,
-      where: 0, page: undefined, memory: [0x2027n, 0x3007n],
+      where: 0, page: undefined, memory: [b(0x2027n), b(0x3007n)],
     }]);
     expect(resultsSize([base])).toBe(RESULTS_HEADER + RESULT_HEADER + 16);
   });

@@ -20,6 +20,7 @@
  *   n × u64 final qword values.
  */
 import type { AccessKind, Cpl } from '../../model/paging/types.ts';
+import { u64, type U64 } from '../../model/paging/u64.ts';
 
 export const BATCH_MAGIC = 0x5134_3658;
 export const RESULT_MAGIC = 0x5234_3658;
@@ -53,11 +54,21 @@ export interface GuestCase {
   readonly nxe: boolean;
   readonly ac: boolean;
   readonly pkru: number;
-  readonly cr3: bigint;
-  readonly va: bigint;
+  readonly cr3: U64;
+  readonly va: U64;
   /** PA of PML4[RUNNER_PML4_INDEX] in the vector's PML4 table. */
   readonly slotPa: number;
-  readonly memory: readonly { readonly pa: number; readonly value: bigint }[];
+  readonly memory: readonly { readonly pa: number; readonly value: U64 }[];
+}
+
+function writeU64(buf: Buffer, v: U64, off: number): void {
+  buf.writeUInt32LE(v.lo, off);
+  buf.writeUInt32LE(v.hi, off + 4);
+}
+
+function writeNumber64(buf: Buffer, n: number, off: number): void {
+  buf.writeUInt32LE(n % 0x1_0000_0000, off);
+  buf.writeUInt32LE(Math.floor(n / 0x1_0000_0000), off + 4);
 }
 
 export interface BatchLayout {
@@ -83,8 +94,8 @@ export function encodeBatch(cases: readonly GuestCase[], layout: BatchLayout): B
   buf.writeUInt32LE(BATCH_VERSION, 4);
   buf.writeUInt32LE(cases.length, 8);
   buf.writeUInt32LE(layout.fillHigh ? 1 : 0, 12);
-  buf.writeBigUInt64LE(BigInt(layout.resultsPa), 16);
-  buf.writeBigUInt64LE(BigInt(layout.fillEnd), 24);
+  writeNumber64(buf, layout.resultsPa, 16);
+  writeNumber64(buf, layout.fillEnd, 24);
   let off = BATCH_HEADER;
   let prevSlot = -1;
   for (const c of cases) {
@@ -94,14 +105,14 @@ export function encodeBatch(cases: readonly GuestCase[], layout: BatchLayout): B
     prevSlot = c.slotPa;
     buf.writeUInt32LE(control(c) | conflict, off);
     buf.writeUInt32LE(c.pkru >>> 0, off + 4);
-    buf.writeBigUInt64LE(c.cr3, off + 8);
-    buf.writeBigUInt64LE(c.va, off + 16);
-    buf.writeBigUInt64LE(BigInt(c.slotPa), off + 24);
+    writeU64(buf, c.cr3, off + 8);
+    writeU64(buf, c.va, off + 16);
+    writeNumber64(buf, c.slotPa, off + 24);
     buf.writeUInt32LE(c.memory.length, off + 32);
     off += CASE_HEADER;
     for (const q of c.memory) {
-      buf.writeBigUInt64LE(BigInt(q.pa), off);
-      buf.writeBigUInt64LE(q.value, off + 8);
+      writeNumber64(buf, q.pa, off);
+      writeU64(buf, q.value, off + 8);
       off += 16;
     }
   }
@@ -120,7 +131,7 @@ export interface RawResult {
   readonly where: 0 | 1 | 2 | 3;
   /** The 4 KiB page the probe qword identifies, or undefined when it is no tag. */
   readonly page: number | undefined;
-  readonly memory: readonly bigint[];
+  readonly memory: readonly U64[];
 }
 
 export const PROBE_OK = 0xff;
@@ -155,8 +166,11 @@ export function decodeResults(area: Buffer, cases: readonly GuestCase[]): RawRes
     const recorded = area.readUInt32LE(off + 48);
     if (recorded !== n) throw new ResultsFormatError(`result ${i} lists ${recorded} qwords, the case has ${n}`);
     const page = area.readUInt32LE(off + 44);
-    const memory: bigint[] = [];
-    for (let k = 0; k < n; k++) memory.push(area.readBigUInt64LE(off + RESULT_HEADER + 8 * k));
+    const memory: U64[] = [];
+    for (let k = 0; k < n; k++) {
+      const at = off + RESULT_HEADER + 8 * k;
+      memory.push(u64(area.readUInt32LE(at + 4), area.readUInt32LE(at)));
+    }
     out.push({
       vector: area.readUInt32LE(off),
       probeStatus: area.readUInt32LE(off + 4),

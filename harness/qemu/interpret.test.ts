@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { fromBigInt as b } from '../../model/paging/u64.ts';
 import { PROBE_NOT_TRIED, PROBE_OK, type GuestCase, type RawResult } from './batch.ts';
 import { interpret } from './interpret.ts';
 
 const read: GuestCase = {
   kind: 'read', implicit: false, cpl: 0, wp: true, smep: false, smap: false, pke: false, nxe: true, ac: false,
-  pkru: 0, cr3: 0x1000n, va: 0x403123n, slotPa: 0x1a00,
-  memory: [{ pa: 0x1000, value: 0x2003n }, { pa: 0x5120, value: 0x77n }],
+  pkru: 0, cr3: b(0x1000n), va: b(0x403123n), slotPa: 0x1a00,
+  memory: [{ pa: 0x1000, value: b(0x2003n) }, { pa: 0x5120, value: b(0x77n) }],
 };
 const raw = (over: Partial<RawResult>): RawResult => ({
-  vector: 6, probeStatus: PROBE_OK, errorCode: 0n, cr2: 0n, rip: 0n, probe: 0n, where: 1, page: 5, memory: [0x2023n, 0x77n], ...over,
+  vector: 6, probeStatus: PROBE_OK, errorCode: 0n, cr2: 0n, rip: 0n, probe: 0n, where: 1, page: 5, memory: [b(0x2023n), b(0x77n)], ...over,
 });
 
 describe('interpret', () => {

@@ -4,6 +4,7 @@
  * vector, error code and CR2, plus the final value of every listed qword.
  */
 import type { JsonObject } from '../types.ts';
+import { toBigInt, toHex } from '../../model/paging/u64.ts';
 import { PROBE_OK, type GuestCase, type RawResult } from './batch.ts';
 
 export type Interpretation = { readonly output: JsonObject } | { readonly error: string };
@@ -32,21 +33,22 @@ function completed(c: GuestCase, r: RawResult): boolean {
  * qword with the same page offset and the same final value names it.
  */
 function physicalAddress(c: GuestCase, r: RawResult): bigint | string {
-  const offset = c.va & 0xfffn;
+  const va = toBigInt(c.va);
+  const offset = va & 0xfffn;
   if (r.probeStatus !== PROBE_OK) {
     return `the access completed but reading it back took ${name(r.probeStatus)} (CR2 ${hex(r.probe)})`;
   }
   if (r.page !== undefined) return (BigInt(r.page) << 12n) | offset;
   const matches = c.memory
     .map((q, i) => ({ pa: q.pa, final: r.memory[i]! }))
-    .filter((q) => BigInt(q.pa & 0xff8) === (offset & 0xff8n) && q.final === r.probe);
-  if (matches.length === 1 && c.kind !== 'write') return BigInt(matches[0]!.pa) | (c.va & 7n);
+    .filter((q) => BigInt(q.pa & 0xff8) === (offset & 0xff8n) && toBigInt(q.final) === r.probe);
+  if (matches.length === 1 && c.kind !== 'write') return BigInt(matches[0]!.pa) | (va & 7n);
   return `the access completed but its physical page cannot be identified (read back ${hex(r.probe)}, no runner tag and ${matches.length} matching listed qwords)`;
 }
 
 /** The paging output for a case's record, or why the record makes no sense. */
 export function interpret(c: GuestCase, r: RawResult): Interpretation {
-  const memory = r.memory.map((v) => hex(v));
+  const memory = r.memory.map(toHex);
   if (r.where === 3) {
     return { error: `the runner took ${name(r.vector)} (error code ${hex(r.errorCode)}) at RIP ${hex(r.rip)}, outside the access` };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, Vector } from '../types.ts';
+import { fromBigInt as b } from '../../model/paging/u64.ts';
 import { prepare } from './prepare.ts';
 
 function vector(over: { regs?: JsonObject; access?: JsonObject; memory?: JsonObject[]; cpu?: JsonObject } = {}): Vector {
@@ -28,8 +29,8 @@ describe('prepare', () => {
     expect(p.prepared.profile).toEqual({ maxphyaddr: 46, pdpe1gb: true });
     expect(p.prepared.guest).toMatchObject({
       kind: 'write', implicit: false, cpl: 3, wp: true, smep: true, smap: true, pke: true, nxe: true, ac: true,
-      pkru: 0x1c, cr3: 0x1000n, va: 0x403000n, slotPa: 0x1000 + 320 * 8,
-      memory: [{ pa: 0x1000, value: 0x2007n }, { pa: 0x2000, value: 0x3007n }],
+      pkru: 0x1c, cr3: b(0x1000n), va: b(0x403000n), slotPa: 0x1000 + 320 * 8,
+      memory: [{ pa: 0x1000, value: b(0x2007n) }, { pa: 0x2000, value: b(0x3007n) }],
     });
   });
 
@@ -52,5 +53,16 @@ describe('prepare', () => {
   it('says unsupported for states no processor can be in (the model flags them)', () => {
     expect(reason(vector({ regs: { cr3: '0x10000000001000' } }))).toMatch(/cannot be loaded.*regs\.cr3/);
     expect(reason(vector({ cpu: { features: ['nx'] } }))).toMatch(/CR4\.SMEP is set but the CPU lacks/);
+  });
+});
+
+describe('prepare parses 64-bit values exactly', () => {
+  it('reads every hex digit, in either case, and rejects what is not 0x…', () => {
+    const p = prepare(vector({ access: { va: '0xFFFF80000040300A', kind: 'read' }, memory: [{ pa: '0x1000', value: '0x8000000000000001' }] }));
+    expect(p.ok && p.prepared.guest.va).toEqual(b(0xffff_8000_0040_300an));
+    expect(p.ok && p.prepared.guest.memory[0]!.value).toEqual(b(0x8000_0000_0000_0001n));
+    expect(reason(vector({ access: { va: '0x40300g' } }))).toMatch(/malformed paging input: \$\.input\.access\.va is not a 0x… value/);
+    expect(reason(vector({ access: { va: '0x' } }))).toMatch(/access\.va is not a 0x… value/);
+    expect(reason(vector({ memory: [{ pa: '0x1004', value: '0x1' }] }))).toMatch(/memory\[0\]\.pa is unaligned/);
   });
 });

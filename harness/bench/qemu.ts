@@ -1,0 +1,158 @@
+/**
+ * QEMU throughput, boot included: one QEMU boot per batch of 1, 100, 10,000 and 100,000
+ * prepared vectors, then one QEMU per core at once; then the same through the whole
+ * `qemu` adapter (the harness's preparing, encoding and decoding included), and the
+ * whole paging corpus. Vectors come from the corpus (its largest CPU profile, cycled to
+ * the batch size), so the mix of faults and successes is the corpus's.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readVectorFiles } from '../../vectors/io/index.ts';
+import { QemuAdapter } from '../qemu/adapter.ts';
+import type { GuestCase } from '../qemu/batch.ts';
+import { ensureBuilt } from '../qemu/build.ts';
+import type { QemuProfile } from '../qemu/cpu.ts';
+import { boot, type BootFiles } from '../qemu/launch.ts';
+import { prepare } from '../qemu/prepare.ts';
+import { qemuAvailability } from '../qemu/register-adapter.ts';
+import type { Vector } from '../types.ts';
+import type { Benchmark, BenchResult } from './types.ts';
+
+const TARGET_PER_INSTANCE = 80_000;
+const CORPUS_TARGET_MS = 5_000;
+const SIZES = [1, 100, 10_000, 100_000];
+
+function corpus(): Vector[] {
+  const read = readVectorFiles(['vectors/paging']);
+  if (read.problems.length > 0) throw new Error(`the paging corpus has ${read.problems.length} problems; run \`x64spec vectors check\``);
+  return read.vectors;
+}
+
+/** The vectors of the corpus's largest CPU profile (one QEMU CPU model, so one boot per batch). */
+function oneProfile(vectors: readonly Vector[]): Vector[] {
+  const key = (v: Vector) => JSON.stringify(v.input.cpu);
+  const counts = new Map<string, number>();
+  for (const v of vectors) counts.set(key(v), (counts.get(key(v)) ?? 0) + 1);
+  const top = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  return vectors.filter((v) => key(v) === top);
+}
+
+function cycle(vectors: readonly Vector[], n: number): Vector[] {
+  return Array.from({ length: n }, (_, i) => vectors[i % vectors.length]!);
+}
+
+async function timed(adapter: QemuAdapter, cases: readonly Vector[]): Promise<number> {
+  const t0 = performance.now();
+  const answers = await adapter.run(cases, { timeoutMs: 5000 });
+  const ms = performance.now() - t0;
+  const errors = answers.filter((a) => 'error' in a).length;
+  if (errors > 0) throw new Error(`${errors} of ${cases.length} vectors ended in an error on QEMU`);
+  return ms;
+}
+
+const load = () => `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
+
+/** A scratch directory and RAM file for direct boots. */
+function bootFiles(tag: string): BootFiles {
+  const dir = join(tmpdir(), `x64spec-bench-qemu-${process.pid}-${tag}`);
+  mkdirSync(dir, { recursive: true });
+  return { dir, ramFile: join('/dev/shm', `x64spec-bench-qemu-${process.pid}-${tag}.ram`), tagged: false };
+}
+
+function dropFiles(f: BootFiles): void {
+  rmSync(f.dir, { recursive: true, force: true });
+  rmSync(f.ramFile, { force: true });
+}
+
+/** One boot on `cases`; its wall time in ms. */
+async function timedBoot(kernel: string, cases: readonly GuestCase[], profile: QemuProfile, files: BootFiles): Promise<number> {
+  const t0 = performance.now();
+  const b = await boot(kernel, cases, profile, files, 120_000);
+  const ms = performance.now() - t0;
+  if (b.end.kind !== 'done' || b.results.length !== cases.length) throw new Error(`a benchmark boot ended early: ${JSON.stringify(b.end)}`);
+  return ms;
+}
+
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
+
+async function run(): Promise<BenchResult[]> {
+  const a = qemuAvailability();
+  if (!a.available) throw new Error(a.reason ?? 'QEMU is not available');
+  const kernel = ensureBuilt();
+  const all = corpus();
+  const pool = oneProfile(all);
+  const prepared = pool.map(prepare).flatMap((p) => (p.ok ? [p.prepared] : []));
+  const profile = prepared[0]!.profile;
+  const guests = prepared.map((p) => p.guest);
+  const results: BenchResult[] = [];
+  const target = { op: '>=' as const, value: TARGET_PER_INSTANCE };
+
+  const files = bootFiles('one');
+  try {
+    const first = await timedBoot(kernel, guests.slice(0, 1), profile, files);
+    results.push({ name: 'first boot on a new RAM file, 1 vector (includes the 127 MiB tag fill)', value: Math.round(first), unit: 'ms', note: load() });
+    for (const n of SIZES) {
+      const ms = await timedBoot(kernel, cycle(guests, n), profile, files);
+      results.push({
+        name: `QEMU, batch of ${n.toLocaleString('en-US')}`,
+        value: rate(n, ms),
+        unit: 'vectors/s',
+        ...(n >= 100_000 ? { target } : {}),
+        note: `${ms.toFixed(0)} ms for the boot, the batch and the exit; ${load()}`,
+      });
+    }
+  } finally {
+    dropFiles(files);
+  }
+
+  const cores = availableParallelism();
+  const lanes = Array.from({ length: cores }, (_, i) => bootFiles(`lane${i}`));
+  try {
+    await Promise.all(lanes.map((f) => timedBoot(kernel, guests.slice(0, 1), profile, f))); // tag fill, not measured
+    const batch = cycle(guests, 100_000);
+    const t0 = performance.now();
+    await Promise.all(lanes.map((f) => timedBoot(kernel, batch, profile, f)));
+    const ms = performance.now() - t0;
+    results.push({
+      name: `${cores} QEMUs at once (one per core), 100,000 vectors each`,
+      value: rate(cores * batch.length, ms),
+      unit: 'vectors/s',
+      note: `aggregate; ${rate(batch.length, ms)} vectors/s per instance; ${load()}`,
+    });
+  } finally {
+    lanes.forEach(dropFiles);
+  }
+
+  const adapter = new QemuAdapter({ parallel: 1 });
+  try {
+    await timed(adapter, pool.slice(0, 1)); // tag fill, not measured
+    const batch = cycle(pool, 100_000);
+    const ms = await timed(adapter, batch);
+    results.push({
+      name: 'qemu adapter end to end, 100,000 vectors (JSON vectors in, answers out)',
+      value: rate(batch.length, ms),
+      unit: 'vectors/s',
+      note: `${ms.toFixed(0)} ms: preparing, encoding, one boot, decoding and interpreting; ${load()}`,
+    });
+  } finally {
+    await adapter.close();
+  }
+
+  const whole = new QemuAdapter();
+  try {
+    const ms = await timed(whole, all);
+    results.push({
+      name: `whole paging corpus (${all.length.toLocaleString('en-US')} vectors, ${whole.stats.boots} boots over its CPU profiles)`,
+      value: Math.round(ms),
+      unit: 'ms',
+      target: { op: '<=', value: CORPUS_TARGET_MS },
+      note: `one adapter running ${cores} QEMUs at once, new RAM files; ${load()}`,
+    });
+  } finally {
+    await whole.close();
+  }
+  return results;
+}
+
+export const benchmarks: Benchmark[] = [{ name: 'QEMU TCG paging vectors', group: 'qemu', run }];
