@@ -38,8 +38,8 @@ function oneProfile(vectors: readonly Vector[]): Vector[] {
   return vectors.filter((v) => key(v) === top);
 }
 
-function cycle(vectors: readonly Vector[], n: number): Vector[] {
-  return Array.from({ length: n }, (_, i) => vectors[i % vectors.length]!);
+function cycle<T>(items: readonly T[], n: number): T[] {
+  return Array.from({ length: n }, (_, i) => items[i % items.length]!);
 }
 
 async function timed(adapter: QemuAdapter, cases: readonly Vector[]): Promise<number> {
