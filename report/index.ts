@@ -4,7 +4,7 @@
  * gives the data without writing. docs/report.md describes the outputs.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { walk } from '../model/paging/walk.ts';
 import { buildReport, underRoot } from './build.ts';
 import { findClauseRefs } from './clause-refs.ts';

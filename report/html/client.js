@@ -54,7 +54,7 @@ function renderSummary() {
       <table class="compact"><thead><tr><th>suite</th>${VERDICTS.map((v) => `<th class="num">${ICON[v]} ${WORD[v]}</th>`).join('')}<th class="num">total</th></tr></thead>
       <tbody>${rows}</tbody><tfoot><tr><th colspan="5" class="muted">counts are numbers of cases (vectors)</th><th class="num">${fmtCount(n, 'case')}</th></tr></tfoot></table>
       <dl class="kv">
-        <dt>duration</dt><dd>${fmtDuration(run.durationMs)}${run.caseTimeMs !== undefined ? ` (cases ${fmtDuration(run.caseTimeMs)})` : ''}</dd>
+        <dt>duration</dt><dd>${fmtDuration(run.durationMs)}${run.shards > 1 ? ` <span class="muted">(sum over ${fmtCount(run.shards, 'results file')})</span>` : ''}${run.caseTimeMs !== undefined ? ` · cases ${fmtDuration(run.caseTimeMs)}` : ''}</dd>
         <dt>started</dt><dd>${esc(run.startedAt)}</dd>
         <dt>seed</dt><dd>${run.seeds.length ? run.seeds.map((s) => `<code>${s}</code>`).join(', ') : '<span class="muted">none (no generated cases)</span>'}</dd>
         <dt>results files</dt><dd>${fmtCount(run.shards, 'file')}</dd>
