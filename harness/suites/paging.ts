@@ -10,6 +10,7 @@ import { validateAccess, validateState } from '../../model/paging/state.ts';
 import { toHex } from '../../model/paging/u64.ts';
 import { asPagingInput, expectFromJson, hex, hexPa, pagingInputToModel, type PagingExpectJson } from '../../vectors/io/paging.ts';
 import { checkSchema } from '../../vectors/io/schemas.ts';
+import { ScratchMemory } from '../../vectors/io/scratch-memory.ts';
 import { valueAt } from '../../vectors/io/json-path.ts';
 import type { DiffEntry } from '../results.ts';
 import type { JsonObject, JsonValue, Vector } from '../types.ts';
@@ -17,21 +18,38 @@ import type { ModelUnsupported, SuiteDefinition } from './types.ts';
 
 const phex = (n: number) => '0x' + n.toString(16);
 
-/** The model's output for a paging input, in the x64spec-impl/1 `output` form. */
+/** Reused for every answer: `modelAnswer` is synchronous, so one scratch memory is enough. */
+const scratch = new ScratchMemory();
+
+/**
+ * The model's output for a paging input, in the x64spec-impl/1 `output` form: the access
+ * performed from an empty TLB (faults change no memory, one of the permitted outcomes).
+ * Inputs are read without a schema pass (the corpus reader has checked them); when
+ * reading fails, the schema names the path of the problem.
+ */
 export function pagingModelAnswer(input: JsonObject): JsonObject | ModelUnsupported {
-  const bad = checkSchema('paging-input.schema.json', input, '$.input');
-  if (bad !== undefined) throw new Error(`${bad.path}: ${bad.message}`);
-  const json = asPagingInput(input);
-  const { state, access } = pagingInputToModel(json);
-  const problems = [...validateState(state.cpu, state.regs), ...validateAccess(access)];
-  const unsupported = problems.find((p) => p.unsupported);
-  if (unsupported !== undefined) return { unsupported: `${unsupported.path}: ${unsupported.message}` };
-  if (problems.length > 0) throw new Error(`$.input.${problems[0]!.path}: ${problems[0]!.message}`);
-  const result = performAccess(state, access);
-  const memory = json.memory.map((q) => toHex(state.memory.read64(hexPa(q.pa))));
-  if (result.outcome === 'ok') return { outcome: 'ok', pa: phex(result.pa), memory };
-  if (result.vector === 13) return { outcome: 'fault', vector: 13, errorCode: '0x0', memory };
-  return { outcome: 'fault', vector: 14, errorCode: phex(result.errorCode), cr2: toHex(result.cr2), memory };
+  try {
+    const json = asPagingInput(input);
+    let model;
+    try {
+      model = pagingInputToModel(json, scratch);
+    } catch (err) {
+      const bad = checkSchema('paging-input.schema.json', input, '$.input');
+      throw new Error(bad !== undefined ? `${bad.path}: ${bad.message}` : `$.input: ${(err as Error).message}`);
+    }
+    const { state, access } = model;
+    const problems = [...validateState(state.cpu, state.regs), ...validateAccess(access)];
+    const unsupported = problems.find((p) => p.unsupported);
+    if (unsupported !== undefined) return { unsupported: `${unsupported.path}: ${unsupported.message}` };
+    if (problems.length > 0) throw new Error(`$.input.${problems[0]!.path}: ${problems[0]!.message}`);
+    const result = performAccess(state, access);
+    const memory = json.memory.map((q) => toHex(scratch.read64(hexPa(q.pa))));
+    if (result.outcome === 'ok') return { outcome: 'ok', pa: phex(result.pa), memory };
+    if (result.vector === 13) return { outcome: 'fault', vector: 13, errorCode: '0x0', memory };
+    return { outcome: 'fault', vector: 14, errorCode: phex(result.errorCode), cr2: toHex(result.cr2), memory };
+  } finally {
+    scratch.reset();
+  }
 }
 
 /** Compares an implementation's paging output with the vector's permitted set. */
