@@ -3,7 +3,8 @@
  * one child process, one worker-pool handle, one QEMU batch runner. The runner asks an
  * `AdapterFactory` for as many lanes as `--jobs` allows and feeds each lane batches.
  */
-import type { Adapter, AdapterKind } from '../types.ts';
+import type { DiffEntry } from '../results.ts';
+import type { Adapter, AdapterKind, JsonObject, Vector } from '../types.ts';
 
 /** What a factory learns about the lane it creates an adapter for. */
 export interface AdapterContext {
@@ -45,3 +46,16 @@ export function hasStderr(adapter: Adapter): adapter is Adapter & HasStderr {
 
 /** Whether a named adapter can run here; `reason` says what is missing (e.g. the apt-get line). */
 export type Availability = boolean | { readonly available: boolean; readonly reason?: string };
+
+/**
+ * Adapters for implementations with documented deviations (spec/deviations) name the
+ * deviation a failing case shows; the runner records it in `CaseResult.deviation`
+ * (the verdict stays `fail`, and the report shows it as documented).
+ */
+export interface HasDeviations {
+  deviationFor(vector: Vector, output: JsonObject, diff: readonly DiffEntry[]): string | undefined;
+}
+
+export function hasDeviations(adapter: Adapter): adapter is Adapter & HasDeviations {
+  return typeof (adapter as Partial<HasDeviations>).deviationFor === 'function';
+}

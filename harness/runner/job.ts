@@ -66,7 +66,9 @@ export async function runJob(options: JobOptions): Promise<{ file: ResultsFile; 
 export function summariseRun(run: ImplementationRun, maxCases = 5): string {
   const c = run.counts;
   const who = `${run.impl.name}${run.impl.version !== '' ? ' ' + run.impl.version : ''} (${run.impl.spec})`;
-  const lines = [`${who}: ${c.pass} pass, ${c.fail} fail, ${c.unsupported} unsupported, ${c.error} error in ${(run.durationMs / 1000).toFixed(1)} s`];
+  const documented = run.cases.filter((x) => x.verdict === 'fail' && x.deviation !== undefined).length;
+  const fail = documented > 0 ? `${c.fail} fail (${documented} documented deviations)` : `${c.fail} fail`;
+  const lines = [`${who}: ${c.pass} pass, ${fail}, ${c.unsupported} unsupported, ${c.error} error in ${(run.durationMs / 1000).toFixed(1)} s`];
   const bad = run.cases.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
   for (const x of bad.slice(0, maxCases)) lines.push(`  ${x.verdict} ${x.id} (${x.source.file}:${x.source.line}): ${x.reason ?? ''}`);
   if (bad.length > maxCases) lines.push(`  … ${bad.length - maxCases} more in the results file`);

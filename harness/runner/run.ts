@@ -10,7 +10,7 @@ import { SUITES, type Adapter, type Answer, type ImplInfo, type LocatedVector, t
 import type { CaseResult, ImplementationRun, Verdict } from '../results.ts';
 import { suiteDefinition } from '../suites/index.ts';
 import type { SuiteDefinition } from '../suites/types.ts';
-import { hasStderr, type AdapterFactory } from '../adapters/types.ts';
+import { hasDeviations, hasStderr, type AdapterFactory } from '../adapters/types.ts';
 import { errorResult, judgeAnswer, unsupportedResult } from './judge.ts';
 import { profileMismatch } from './profile.ts';
 import { progressBar } from './progress.ts';
@@ -53,6 +53,17 @@ function shuffled<T>(items: T[], seed: number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
+}
+
+/** A failing case the adapter explains by a documented deviation carries its id. */
+function withDeviation(adapter: Adapter, v: LocatedVector, r: CaseResult): CaseResult {
+  if (!hasDeviations(adapter) || r.observed === undefined || typeof r.observed !== 'object' || r.observed === null || Array.isArray(r.observed)) return r;
+  try {
+    const id = adapter.deviationFor(v, r.observed, r.diff ?? []);
+    return id === undefined ? r : { ...r, deviation: id };
+  } catch {
+    return r;
+  }
 }
 
 function message(err: unknown): string {
@@ -158,7 +169,7 @@ export async function runImplementation(factory: AdapterFactory, vectors: readon
               ? errorResult(v, `adapter answered id ${JSON.stringify(a.id)} in this case's place`)
               : judgeAnswer(definitionOf(v.suite)!, v, a);
           if (r.verdict === 'fail' || r.verdict === 'error') bad++;
-          results[vi] = r;
+          results[vi] = r.verdict === 'fail' ? withDeviation(adapter, v, r) : r;
         });
         bar.add(batch.length, bad);
       }
