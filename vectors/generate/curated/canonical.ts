@@ -12,10 +12,10 @@ export const group: CuratedGroup = {
   profiles: COMMON_PROFILES,
   cases() {
     const out: CuratedCase[] = [];
-    // [bits 63:48, index at each level, offset, words]: the valid chain is there, only the address is wrong.
+    // [bits 63:48, PML4 index, words]: the valid chain is there, only the address is wrong.
     const nonCanonical: [number, number, string][] = [
-      [0x0000, 256, 'bit 47 set with bits 63:48 clear (0x0000800000000010)'],
-      [0xffff, 255, 'bit 47 clear with bits 63:48 set (0xffff7fffff... )'],
+      [0x0000, 256, 'bit 47 set with bits 63:48 clear'],
+      [0xffff, 255, 'bit 47 clear with bits 63:48 set'],
       [0x8000, 0, 'only bit 63 set'],
       [0x0001, 0, 'only bit 48 set'],
       [0xfffe, 511, 'bit 48 clear in an upper-half address'],

@@ -59,7 +59,7 @@ export function rightsCase(kind: PageKind, a: AccessType, r: RegSetting, size: P
     ...accessOptions(a), pageSize: size, wp: r.wp, nxe: r.nxe, smep: r.smep, smap: r.smap, ac: r.ac,
     entries: chainWith(leaf, leafEdit),
   };
-  return { title: `${a.words} of a ${kind.words}${size === '4K' ? '' : ` (${size})`} with ${settingWords(r)}`, options, clauses: a.modeClauses };
+  return { title: `${a.words} of ${/^[aeiou]/.test(kind.words) ? 'an' : 'a'} ${kind.words}${size === '4K' ? '' : ` (${size})`} with ${settingWords(r)}`, options, clauses: a.modeClauses };
 }
 
 const VARIANTS: readonly RegSetting[] = [
