@@ -54,7 +54,7 @@ export function pagingView(input: JsonObject, expect: JsonObject | undefined, ob
     trace: 'steps' in trace ? { steps: trace.steps, outcome: trace.outcome, clauses: trace.clauses } : trace,
     observed: observed !== undefined,
     outcome: outcomeRows(expect, observed),
-    memory: memoryRows(p, expect, observed),
+    memory: memoryRows(p, expect, observed, 'steps' in trace ? trace.raw : undefined),
   };
 }
 
@@ -138,7 +138,8 @@ function outcomeRows(expect: JsonObject | undefined, observed: JsonValue | undef
 }
 
 /** Every input qword: permitted final values (listed ones from `expect.memory`, others must keep their value) vs observed. */
-function memoryRows(p: PagingInput, expect: JsonObject | undefined, observed: JsonValue | undefined): MemoryCompareRow[] {
+function memoryRows(p: PagingInput, expect: JsonObject | undefined, observed: JsonValue | undefined, walked: WalkResult | undefined): MemoryCompareRow[] {
+  const levelAt = new Map(walked?.trace.map((s) => [s.entryPa as number, s.level]) ?? []);
   const allowed = new Map<string, string[]>();
   const em = expect?.memory;
   if (Array.isArray(em)) {
@@ -155,6 +156,24 @@ function memoryRows(p: PagingInput, expect: JsonObject | undefined, observed: Js
     const permitted = allowed.get(pa) ?? [input];
     const raw = om?.[i];
     const obs = raw === undefined ? undefined : normHex(raw) ?? show(raw);
-    return { pa, input, permitted, ...(obs !== undefined ? { observed: obs } : {}), ok: obs === undefined ? observed === undefined : permitted.includes(obs) };
+    const ok = obs === undefined ? observed === undefined : permitted.includes(obs);
+    const differs = !ok && obs !== undefined ? differingBits(permitted[permitted.length - 1]!, obs, levelAt.get(q.pa) ?? 1) : undefined;
+    return { pa, input, permitted, ...(obs !== undefined ? { observed: obs } : {}), ok, ...(differs ? { differs } : {}) };
   });
+}
+
+/** `set D (bit 6), clear A (bit 5)`: how `observed` differs from `want`, in the entry's bit names. */
+function differingBits(want: string, observed: string, level: number): string | undefined {
+  const w = parseHex(want);
+  const o = parseHex(observed);
+  if (w === undefined || o === undefined) return undefined;
+  const wb = decodeBits(w, entryBits(level));
+  const ob = decodeBits(o, entryBits(level));
+  const parts = ob.flatMap((b, i) => {
+    const before = wb[i]!;
+    if (b.value === before.value) return [];
+    if (b.bits.includes(':')) return [`${b.name} (bits ${b.bits}) ${before.value} → ${b.value}`];
+    return [`${b.set ? 'set' : 'clear'} ${b.name} (bit ${b.bits})`];
+  });
+  return parts.length > 0 ? `observed ${parts.join(', ')}` : 'differs in bits no entry field names';
 }

@@ -159,6 +159,8 @@ export interface MemoryCompareRow {
   readonly permitted: readonly string[];
   readonly observed?: string;
   readonly ok: boolean;
+  /** For a mismatch: the entry bits in which the observed value differs from the fullest permitted one. */
+  readonly differs?: string;
 }
 
 /** One field of the outcome: permitted vs observed. */
