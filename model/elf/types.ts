@@ -103,6 +103,8 @@ export const DT_RELRSZ = 35n;
 export const DT_RELR = 36n;
 export const DT_RELRENT = 37n;
 
+export const DT_STRTAB = 5n;
+
 export const R_X86_64_NONE = 0;
 export const R_X86_64_64 = 1;
 export const R_X86_64_RELATIVE = 8;
@@ -139,6 +141,20 @@ export interface DynamicInfo {
 
 export function hasFlag(ph: ProgramHeader, flag: number): boolean {
   return (ph.flags & flag) !== 0;
+}
+
+const RELOC_NAMES: Readonly<Record<number, string>> = {
+  0: 'NONE', 1: '64', 2: 'PC32', 3: 'GOT32', 4: 'PLT32', 5: 'COPY', 6: 'GLOB_DAT', 7: 'JUMP_SLOT', 8: 'RELATIVE',
+  9: 'GOTPCREL', 10: '32', 11: '32S', 12: '16', 13: 'PC16', 14: '8', 15: 'PC8', 16: 'DTPMOD64', 17: 'DTPOFF64',
+  18: 'TPOFF64', 19: 'TLSGD', 20: 'TLSLD', 21: 'DTPOFF32', 22: 'GOTTPOFF', 23: 'TPOFF32', 24: 'PC64', 25: 'GOTOFF64',
+  26: 'GOTPC32', 32: 'SIZE32', 33: 'SIZE64', 34: 'GOTPC32_TLSDESC', 35: 'TLSDESC_CALL', 36: 'TLSDESC', 37: 'IRELATIVE',
+  41: 'GOTPCRELX', 42: 'REX_GOTPCRELX',
+};
+
+/** The psABI name of an x86-64 relocation type (`R_X86_64_GLOB_DAT`), or its number. */
+export function relocationTypeName(type: number): string {
+  const n = RELOC_NAMES[type];
+  return n === undefined ? `type ${type}` : `R_X86_64_${n}`;
 }
 
 /** Human-readable name of a segment type (readelf's spelling for the common ones). */

@@ -108,6 +108,10 @@ describe('validation', () => {
     const outside = pieImage();
     patch(outside, PH(2, 16), 8, 0x9000n); // PT_DYNAMIC's p_vaddr no longer inside a PT_LOAD
     expect(findings(outside)).toEqual([['ELF.DYN.IN_LOAD', 'error']]);
+    // DT_NEEDED names the library from DT_STRTAB (here the string table is the slot area).
+    const named = pieImage({ slots: [0x6f732e6362696c00n], extraDynamic: [[DT_NEEDED, 1n], [5n, SLOTS]] });
+    expect(messages(named)).toEqual(["the image depends on the shared library 'libc.so'"]);
+    expect(messages(pieImage({ extraDynamic: [[DT_NEEDED, 1n], [5n, 0x9000n]] }))).toEqual(['the image depends on the shared library at string-table offset 0x1']);
     expect(findings(pieImage({ extraDynamic: [[DT_REL, 0n], [DT_JMPREL, 0n], [DT_NEEDED, 1n]] }))).toEqual([
       ['ELF.DYN.REL', 'error'], ['ELF.DYN.PLT', 'error'], ['ELF.DYN.NEEDED', 'error'],
     ]);
@@ -117,7 +121,8 @@ describe('validation', () => {
     const glob = [{ offset: SLOTS, type: 6, addend: 0n }, { offset: SLOTS + 8n, type: 6, addend: 0n }, { offset: SLOTS, type: 0, addend: 0n }];
     const d = first(pieImage({ rela: glob }));
     expect(d).toMatchObject({ clause: 'ELF.RELOC.TYPE_SUPPORTED', field: 'rela[0].r_info' });
-    expect(d.message).toMatch(/type 6 \(2 of them\)/);
+    expect(d.message).toMatch(/R_X86_64_GLOB_DAT \(2 of them\)/);
+    expect(first(pieImage({ rela: [{ offset: SLOTS, type: 200, addend: 0n }] })).message).toMatch(/^type 200 \(1 of them\)/);
     const symbols = [{ value: 0n, shndx: 0, bind: 0 }, { value: 0n, shndx: 0, bind: 1 }, { value: 0n, shndx: 0, bind: 2 }];
     expect(findings(pieImage({ symbols, rela: [{ offset: SLOTS, type: R_X86_64_64, sym: 1, addend: 0n }] }))).toEqual([['ELF.RELOC.SYMBOL', 'error']]);
     expect(findings(pieImage({ symbols, rela: [{ offset: SLOTS, type: R_X86_64_64, sym: 2, addend: 0n }] }))).toEqual([]);

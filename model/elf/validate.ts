@@ -1,12 +1,13 @@
 import { Findings, type Diagnostic } from './diagnostics.ts';
+import { fileOffsetOf } from './dynamic.ts';
 import { hex } from './errors.ts';
 import {
   KERNEL_MODEL_START, PAGE, TWO64, baseAlignment, canonicalRange, isPowerOfTwo, loadSegments, rightsOf, sameRights,
 } from './layout.ts';
 import type { LoaderProfile } from './profiles.ts';
 import {
-  DT_JMPREL, DT_NEEDED, DT_REL, EM_X86_64, ET_DYN, ET_EXEC, PF_X, PT_DYNAMIC, PT_GNU_RELRO, PT_GNU_STACK, PT_INTERP, PT_LOAD,
-  PT_PHDR, PT_TLS, R_X86_64_64, R_X86_64_NONE, R_X86_64_RELATIVE, hasFlag,
+  DT_JMPREL, DT_NEEDED, DT_REL, DT_STRTAB, EM_X86_64, ET_DYN, ET_EXEC, PF_X, PT_DYNAMIC, PT_GNU_RELRO, PT_GNU_STACK, PT_INTERP, PT_LOAD,
+  PT_PHDR, PT_TLS, R_X86_64_64, R_X86_64_NONE, R_X86_64_RELATIVE, hasFlag, relocationTypeName,
   type DynamicInfo, type ElfFile, type ProgramHeader,
 } from './types.ts';
 
@@ -141,7 +142,7 @@ function checkDynamic(file: ElfFile, dyn: DynamicInfo, f: Findings): void {
   for (const e of dyn.entries) {
     if (e.tag === DT_REL) f.add('ELF.DYN.REL', 'DT_REL', e.at, 'DT_REL relocations are not used on x86-64');
     if (e.tag === DT_JMPREL) f.add('ELF.DYN.PLT', 'DT_JMPREL', e.at, 'PLT relocations need a dynamic linker');
-    if (e.tag === DT_NEEDED) f.add('ELF.DYN.NEEDED', 'DT_NEEDED', e.at, 'the image depends on a shared library');
+    if (e.tag === DT_NEEDED) f.add('ELF.DYN.NEEDED', 'DT_NEEDED', e.at, `the image depends on the shared library ${libraryName(file, dyn, e.value)}`);
   }
   const count = dyn.rela.length + dyn.relr.length;
   if (file.header.type === ET_EXEC) {
@@ -164,11 +165,21 @@ function checkDynamic(file: ElfFile, dyn: DynamicInfo, f: Findings): void {
     if (!inImage(r.offset)) f.add('ELF.RELOC.TARGET', `rela[${i}].r_offset`, r.at, `relocation target ${hex(r.offset)} is not inside a PT_LOAD`);
   });
   for (const [type, u] of unsupported) {
-    f.add('ELF.RELOC.TYPE_SUPPORTED', `rela[${u.i}].r_info`, u.at, `relocation type ${type} (${u.n} of them) is not one a boot loader applies`);
+    f.add('ELF.RELOC.TYPE_SUPPORTED', `rela[${u.i}].r_info`, u.at, `${relocationTypeName(type)} (${u.n} of them) is not a relocation a boot loader applies`);
   }
   dyn.relr.forEach((r, i) => {
     if (!inImage(r.offset)) f.add('ELF.RELOC.TARGET', `relr[${i}]`, r.at, `RELR target ${hex(r.offset)} is not inside a PT_LOAD`);
   });
+}
+
+/** The DT_NEEDED name from DT_STRTAB (at most 200 characters), or its string-table offset when it cannot be read. */
+function libraryName(file: ElfFile, dyn: DynamicInfo, offset: bigint): string {
+  const strtab = dyn.entries.find((e) => e.tag === DT_STRTAB);
+  const at = strtab === undefined ? undefined : fileOffsetOf(file, strtab.value + offset, 1n);
+  if (at === undefined) return `at string-table offset ${hex(offset)}`;
+  let name = '';
+  for (let i = at; i < file.bytes.length && file.bytes[i] !== 0 && name.length < 200; i++) name += String.fromCharCode(file.bytes[i]!);
+  return `'${name}'`;
 }
 
 function checkEntry(file: ElfFile, f: Findings, base: bigint): void {
