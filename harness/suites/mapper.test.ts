@@ -64,6 +64,13 @@ describe('suite mapper', () => {
     expect(definition.judge(v, out as unknown as JsonObject)).toContainEqual({ path: `$.memory[${out.memory.length - 1}].pa`, expected: 'a qword in the initial tables or in input.frames', observed: '0x9000' });
   });
 
+  it('fails a qword reported twice', () => {
+    const v = byTitle('p40-all', 'map one 4 KiB page');
+    const out = answer(v);
+    out.memory.push({ ...out.memory[0]! });
+    expect(definition.judge(v, out as unknown as JsonObject)).toContainEqual({ path: `$.memory[${out.memory.length - 1}].pa`, expected: 'each qword at most once', observed: out.memory[0]!.pa });
+  });
+
   it('fails missing and extra translations, and names wrong rights', () => {
     const v = byTitle('p40-all', 'protect: make a code page writable');
     const out = answer(v);

@@ -55,8 +55,14 @@ export function judgeMapperOutput(vector: Vector, output: JsonObject): DiffEntry
   const allowedFrames = new Set<number>([Math.floor(toNumber(hex(input.cr3)) / 4096), ...input.memory.map((q) => Math.floor(toNumber(hex(q.pa)) / 4096))]);
   const ranges = framesFromJson(input.frames);
   const written = output.memory as { pa: string; value: string }[];
+  const seen = new Set<number>();
   written.forEach((q, i) => {
     const pa = toNumber(hex(q.pa));
+    if (seen.has(pa)) {
+      diffs.push({ path: `$.memory[${i}].pa`, expected: 'each qword at most once', observed: q.pa });
+      return;
+    }
+    seen.add(pa);
     if (pa % 8 !== 0) {
       diffs.push({ path: `$.memory[${i}].pa`, expected: 'an 8-byte-aligned qword address', observed: q.pa });
       return;
