@@ -14,13 +14,15 @@ import { ensureBuilt } from './build.ts';
 import { QEMU_CPU_BASE, ALWAYS_FEATURES, profileKey, qemuCpuArg, type QemuProfile } from './cpu.ts';
 import { execute, type CaseRecord } from './execute.ts';
 import { interpret } from './interpret.ts';
-import { GUEST_RAM_MIB, QEMU_BINARY, type BootFiles } from './launch.ts';
+import { GUEST_RAM_MIB, QBOOT, QEMU_BINARY, type BootFiles } from './launch.ts';
 import { prepare } from './prepare.ts';
 
 /** Boot allowance plus a per-case allowance far above the ≈ 12 µs a case takes. */
 export const BOOT_ALLOWANCE_MS = 10_000;
 export const PER_CASE_ALLOWANCE_MS = 0.5;
 const STDERR_TAIL = 64 * 1024;
+/** A profile is split across parallel QEMUs only into parts of at least this many cases. */
+const MIN_SPLIT = 2_000;
 
 /** QEMU's version line, or undefined when the binary is missing. */
 export function qemuVersion(): string | undefined {
@@ -93,7 +95,7 @@ export class QemuAdapter implements Adapter {
       details: {
         binary: QEMU_BINARY,
         accel: 'tcg',
-        machine: `pc, ${GUEST_RAM_MIB} MiB, 1 vCPU`,
+        machine: `pc, ${GUEST_RAM_MIB} MiB, 1 vCPU, firmware ${QBOOT ?? 'QEMU default (SeaBIOS)'}`,
         cpu: `${QEMU_CPU_BASE},${ALWAYS_FEATURES.map((f) => `+${f}`).join(',')},±pdpe1gb,phys-bits=<vector MAXPHYADDR>`,
         profiles: 'every vector runs on a CPU with its own MAXPHYADDR (phys-bits 32–52) and its own pdpe1gb; nx, smep, smap and pku are always present',
         example: qemuCpuArg({ maxphyaddr: 46, pdpe1gb: true }),
@@ -125,8 +127,17 @@ export class QemuAdapter implements Adapter {
         return cases.map((v, i) => answers[i] ?? { id: v.id, error: why });
       }
       const perCase = Math.min(PER_CASE_ALLOWANCE_MS, options.timeoutMs);
-      // Largest profile first; each slot (its own RAM file) takes the next group.
-      const queue = [...groups.values()].sort((a, b) => b.guest.length - a.guest.length);
+      // Work items: each profile's cases, a big profile split so every slot (its own
+      // QEMU and RAM file) gets a share; largest first, each slot takes the next.
+      const total = [...groups.values()].reduce((n, g) => n + g.guest.length, 0);
+      const share = Math.max(MIN_SPLIT, Math.ceil(total / this.slots.length));
+      const queue = [...groups.values()].flatMap((g) => {
+        const parts: typeof g[] = [];
+        for (let s = 0; s < g.guest.length; s += share) {
+          parts.push({ profile: g.profile, index: g.index.slice(s, s + share), guest: g.guest.slice(s, s + share) });
+        }
+        return parts;
+      }).sort((a, b) => b.guest.length - a.guest.length);
       const worker = async (files: BootFiles) => {
         for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
           const group = g;
