@@ -29,7 +29,12 @@ function timestamp(iso: string): string {
   return Number.isNaN(d.getTime()) ? '1970-01-01T00:00:00' : d.toISOString().slice(0, 19);
 }
 
-const showValue = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
+/** A permitted set of strings reads as `one of a, b` (a single one as itself), as the page shows it. */
+const showValue = (v: JsonValue): string => {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v.length === 1 ? (v[0] as string) : `one of ${v.join(', ')}`;
+  return JSON.stringify(v);
+};
 
 /** One line per difference: where, what was permitted, what was seen, which clause. */
 export function diffLine(d: DiffEntry): string {
