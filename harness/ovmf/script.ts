@@ -5,7 +5,7 @@
  */
 import { u64 } from '../../model/paging/u64.ts';
 import {
-  bootFirmware, EDK2_CONFIG, EfiLoaderData, isRuntime, keyChangeRule, step as fwStep,
+  bootFirmware, EDK2_CONFIG, EfiLoaderData, isRuntime, keyRuleAcross, step as fwStep,
   type Call, type CallResult, type FirmwareState, type MemoryDescriptor,
 } from '../../model/uefi/index.ts';
 
@@ -131,13 +131,8 @@ export function predictScript(steps: readonly Step[], initialMap: readonly Memor
 
 /** The key rule of a step's calls combined: must if any call must change the key, never if none may. */
 export function stepKeyRule(p: StepPrediction): 'must' | 'may' | 'never' {
-  let rule: 'must' | 'may' | 'never' = 'never';
-  p.calls.forEach((c, i) => {
+  return keyRuleAcross(p.calls.map((c, i) => {
     const r = p.results[i]!;
-    if (r.kind !== 'status' || r.status !== 'EFI_SUCCESS') return;
-    const k = keyChangeRule(c.op);
-    if (k === 'must') rule = 'must';
-    else if (k === 'may' && rule === 'never') rule = 'may';
-  });
-  return rule;
+    return { op: c.op, succeeded: r.kind === 'status' && r.status === 'EFI_SUCCESS' };
+  }));
 }

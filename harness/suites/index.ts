@@ -8,12 +8,14 @@ import type { SuiteDefinition } from './types.ts';
 import { definition as paging } from './paging.ts';
 import { definition as mapper } from './mapper.ts';
 import { definition as elf } from './elf.ts';
+import { definition as uefi } from './uefi.ts';
 
 export const SUITE_DEFINITIONS: readonly SuiteDefinition[] = [
   // ── suite entries (one line per suite) ──
   paging,
   mapper,
   elf,
+  uefi,
 ];
 
 /** The definition of `suite`, or undefined while that suite is not registered. */

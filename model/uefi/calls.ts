@@ -71,3 +71,18 @@ export function keyChangeRule(op: CallOp): 'must' | 'may' | 'never' {
       return 'never';
   }
 }
+
+/**
+ * How the map key may move across a run of calls: `must` change if any call that must
+ * change it succeeded, `never` if no successful call may change it, otherwise `may`.
+ */
+export function keyRuleAcross(calls: readonly { readonly op: CallOp; readonly succeeded: boolean }[]): 'must' | 'may' | 'never' {
+  let rule: 'must' | 'may' | 'never' = 'never';
+  for (const c of calls) {
+    if (!c.succeeded) continue;
+    const k = keyChangeRule(c.op);
+    if (k === 'must') return 'must';
+    if (k === 'may') rule = 'may';
+  }
+  return rule;
+}

@@ -237,3 +237,13 @@ describe('which calls change the key', () => {
       .toEqual(['must', 'must', 'may', 'may', 'may', 'never', 'never', 'never', 'never']);
   });
 });
+
+describe('key rules across calls', () => {
+  it('UEFI.MMAP.KEY_CHANGES: a successful page call forces a change; failed calls do not count', async () => {
+    const { keyRuleAcross } = await import('./calls.ts');
+    expect(keyRuleAcross([])).toBe('never');
+    expect(keyRuleAcross([{ op: 'AllocatePool', succeeded: true }, { op: 'FreePages', succeeded: true }])).toBe('must');
+    expect(keyRuleAcross([{ op: 'AllocatePages', succeeded: false }, { op: 'FreePool', succeeded: true }])).toBe('may');
+    expect(keyRuleAcross([{ op: 'GetMemoryMap', succeeded: true }])).toBe('never');
+  });
+});
