@@ -77,6 +77,8 @@ export interface PieCase {
   readonly bytes: Uint8Array;
   /** Slots that hold a relocated value. */
   readonly slots: readonly bigint[];
+  /** p_align of both PT_LOADs: a load base must be a multiple of it (ELF.LOAD.BASE_ALIGN). */
+  readonly align: bigint;
 }
 
 /** Position-independent images with RELATIVE, R_X86_64_64 (defined symbol) and RELR relocations on distinct slots. */
@@ -84,7 +86,8 @@ export const pieArb: fc.Arbitrary<PieCase> = fc.record({
   kinds: fc.array(fc.constantFrom('relative', 'abs64', 'relr'), { minLength: 1, maxLength: 40 }),
   addends: fc.array(fc.bigInt({ min: 0n, max: 0xffff_ffffn }), { minLength: 40, maxLength: 40 }),
   symValue: fc.bigInt({ min: 0x1000n, max: 0x1fffn }),
-}).map(({ kinds, addends, symValue }) => {
+  align: fc.constantFrom(0x1000n, 0x1_0000n, 0x20_0000n),
+}).map(({ kinds, addends, symValue, align }) => {
   const rela: { offset: bigint; type: number; sym?: number; addend: bigint }[] = [];
   const relrSlots: bigint[] = [];
   const slotValues: bigint[] = [];
@@ -97,7 +100,10 @@ export const pieArb: fc.Arbitrary<PieCase> = fc.record({
   });
   const relr = encodeRelr(relrSlots);
   const bytes = pieImage({ rela, relr, slots: slotValues, symbols: [{ value: 0n, shndx: 0, bind: 0 }, { value: symValue, shndx: 1, bind: 1 }], relro: false, bss: 0x1000n });
-  return quiet({ bytes, slots: kinds.map((_, i) => SLOTS + BigInt(i * 8)) }, { kinds, addends: addends.slice(0, kinds.length), symValue });
+  // pieImage puts each segment at a file offset equal to its p_vaddr, so any alignment is congruent.
+  const view = new DataView(bytes.buffer);
+  for (const i of [0, 1]) view.setBigUint64(64 + i * 56 + 48, align, true);
+  return quiet({ bytes, slots: kinds.map((_, i) => SLOTS + BigInt(i * 8)), align }, { kinds, addends: addends.slice(0, kinds.length), symValue, align });
 });
 
 /** RELR encoding of ascending 8-byte-aligned addresses: an address entry, then bitmaps (ELF.RELOC.RELR). */
