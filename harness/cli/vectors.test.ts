@@ -45,6 +45,15 @@ describe('x64spec vectors check', () => {
     expect(r.status).toBe(0);
   });
 
+  it('--model reports where a vector departs from what the model computes', () => {
+    const good = readFileSync(join(ROOT, 'vectors/paging/curated-walk.jsonl'), 'utf8').split('\n')[0]!;
+    const file = join(dir, 'model.jsonl');
+    writeFileSync(file, good.replace('"pa":"0x5010"', '"pa":"0x5011"') + '\n');
+    const r = spawnSync(process.execPath, [BIN, 'vectors', 'check', '--model', 'model.jsonl'], { encoding: 'utf8', cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim()).toBe('model.jsonl:1: $.expect.pa: the vector says "0x5011", the model "0x5010" (model)');
+  });
+
   it('prints each problem with file, line and JSON path, and exits 1', () => {
     const good = readFileSync(join(ROOT, 'vectors/paging/curated-walk.jsonl'), 'utf8').split('\n')[0]!;
     const bad = join(dir, 'bad.jsonl');

@@ -6,11 +6,12 @@ import { formatProblem, formatVectorFile, readVectorFiles } from '../../vectors/
 import { asPagingInput, pagingInputToModel } from '../../vectors/io/paging.ts';
 import { runnerConstraintProblems } from '../../vectors/generate/constraints.ts';
 import { walk } from '../../model/paging/walk.ts';
+import { modelExpectMismatch } from '../../vectors/semantics/model-expect.ts';
 import { UsageError, type Command } from './command.ts';
 
 const USAGE = `usage: x64spec vectors generate --suite paging|mapper --seed N --count K [--out FILE]
        x64spec vectors generate --suite paging|mapper --corpus [--dir DIR]
-       x64spec vectors check [--runner-constraints] FILE|DIR...
+       x64spec vectors check [--runner-constraints] [--model] FILE|DIR...
 
 generate  Writes K vectors generated from fast-check seed N (JSON Lines; stdout unless
           --out). The committed generated files are exactly these for the seeds and counts
@@ -21,7 +22,9 @@ generate  Writes K vectors generated from fast-check seed N (JSON Lines; stdout 
 check     Validates vector files (or every *.jsonl under a directory) against
           spec/schemas and prints each problem as file:line: JSON path: message.
           --runner-constraints also checks that paging vectors can run in the QEMU guest
-          runner (spec/vector-constraints.ts). Exit 1 when anything is wrong.`;
+          runner (spec/vector-constraints.ts). --model recomputes every paging and
+          mapper expectation with the model and reports where a vector departs from it
+          (e.g. a hand-written or fuzz-found line). Exit 1 when anything is wrong.`;
 
 type GenSuite = 'paging' | 'mapper';
 
@@ -82,7 +85,8 @@ async function generate(args: readonly string[]): Promise<number> {
 
 function check(args: readonly string[]): number {
   const runner = args.includes('--runner-constraints');
-  const paths = args.filter((a) => a !== '--runner-constraints');
+  const model = args.includes('--model');
+  const paths = args.filter((a) => a !== '--runner-constraints' && a !== '--model');
   const unknown = paths.find((a) => a.startsWith('--'));
   if (unknown !== undefined) throw new UsageError(`unknown option ${unknown}`);
   if (paths.length === 0) throw new UsageError('give the vector files or directories to check');
@@ -96,6 +100,13 @@ function check(args: readonly string[]): number {
       for (const msg of runnerConstraintProblems(input, walk(state, access))) {
         lines.push(`${relative(process.cwd(), v.source.file) || v.source.file}:${v.source.line}: $.input: ${msg} (runner-constraint)`);
       }
+    }
+  }
+  if (model) {
+    for (const v of r.vectors) {
+      const d = modelExpectMismatch(v);
+      if (d === undefined || d === null) continue;
+      lines.push(`${relative(process.cwd(), v.source.file) || v.source.file}:${v.source.line}: ${d.path}: the vector says ${JSON.stringify(d.vector)}, the model ${JSON.stringify(d.model)} (model)`);
     }
   }
   for (const l of lines) process.stdout.write(l + '\n');
