@@ -56,3 +56,38 @@ describe('QEMU runner robustness', () => {
     expect(answers[1]).toHaveProperty('output');
   });
 });
+
+describe('QEMU runner memory hygiene', () => {
+  it('after boots over corpus vectors (reads, writes, fetches, every CPL) every window qword holds its tag again', async () => {
+    const { readVectorFiles } = await import('../../vectors/io/index.ts');
+    const { prepare } = await import('./prepare.ts');
+    const { boot } = await import('./launch.ts');
+    const { untaggedQwords } = await import('./tags.ts');
+    const { closeSync, mkdtempSync, openSync, readSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const read = readVectorFiles(['vectors/paging']);
+    const prepared = read.vectors.map(prepare).flatMap((p) => (p.ok ? [p.prepared] : []));
+    const profile = prepared[0]!.profile;
+    const cases = prepared.filter((p) => p.profile.maxphyaddr === profile.maxphyaddr && p.profile.pdpe1gb === profile.pdpe1gb).map((p) => p.guest);
+    expect(new Set(cases.map((c) => `${c.kind}/${c.cpl}`)).size).toBeGreaterThanOrEqual(9);
+    const dir = mkdtempSync(join(tmpdir(), 'x64spec-qemu-hygiene-'));
+    const files = { dir, ramFile: join(dir, 'ram.img'), tagged: false };
+    try {
+      for (const pass of ['filled', 'reused']) {
+        const b = await boot(ensureBuilt(), cases, profile, files, 60_000);
+        expect(b.end, pass).toEqual({ kind: 'done' });
+        const ram = Buffer.alloc(0x800_0000);
+        const fd = openSync(files.ramFile, 'r');
+        try {
+          readSync(fd, ram, 0, ram.length, 0);
+        } finally {
+          closeSync(fd);
+        }
+        expect(untaggedQwords(ram).slice(0, 5), pass).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
