@@ -79,7 +79,9 @@ function summarise(run: MergedRun, index: number): RunSummary {
   const countsBySuite: Partial<Record<Suite, VerdictCounts>> = {};
   let caseTimeMs = 0;
   let timed = false;
+  let deviations = 0;
   for (const c of run.cases) {
+    if (c.deviation !== undefined) deviations += 1;
     counts[c.verdict] += 1;
     (countsBySuite[c.suite] ??= zeroCounts())[c.verdict] += 1;
     if (c.durationMs !== undefined) {
@@ -91,6 +93,7 @@ function summarise(run: MergedRun, index: number): RunSummary {
     index, key: run.key, impl: run.impl, suites: run.suites, startedAt: run.startedAt, durationMs: run.durationMs,
     shards: run.shards, seeds: run.seeds, machines: run.machines, counts, countsBySuite,
     ...(timed ? { caseTimeMs } : {}),
+    ...(deviations > 0 ? { deviations } : {}),
     ...(run.stderr !== undefined ? { stderr: run.stderr } : {}),
   };
 }

@@ -47,6 +47,8 @@ export interface RunSummary {
   readonly countsBySuite: Readonly<Partial<Record<Suite, VerdictCounts>>>;
   /** Sum of per-case durations where the adapter measured them, in milliseconds. */
   readonly caseTimeMs?: number;
+  /** How many of the failures are documented deviations (spec/deviations); absent when none. */
+  readonly deviations?: number;
   readonly stderr?: string;
 }
 

@@ -50,6 +50,7 @@ function renderSummary() {
       <h3>${bad ? '<span class="bad" aria-hidden="true">✗</span>' : '<span class="ok" aria-hidden="true">✓</span>'} ${esc(implName(run))}</h3>
       <div class="sub">${esc(run.impl.kind)} · <code>${esc(run.impl.spec)}</code></div>
       <div class="bigcounts">${VERDICTS.map((v) => `<a href="#cases?run=${run.index}&verdict=${v}" class="v v-${v}" data-count="${v}">${ICON[v]} ${run.counts[v].toLocaleString('en-US')} ${WORD[v]}</a>`).join('')}</div>
+      ${run.deviations ? `<div class="small muted">≈ ${fmtCount(run.deviations, 'case')} ${run.deviations === 1 ? 'is a' : 'are'} documented deviation${run.deviations === 1 ? '' : 's'} (spec/deviations)</div>` : ''}
       <div class="stack" role="img" aria-label="${VERDICTS.map((v) => `${run.counts[v]} ${WORD[v]}`).join(', ')}">${stack}</div>
       <table class="compact"><thead><tr><th>suite</th>${VERDICTS.map((v) => `<th class="num">${ICON[v]} ${WORD[v]}</th>`).join('')}<th class="num">total</th></tr></thead>
       <tbody>${rows}</tbody><tfoot><tr><th colspan="5" class="muted">counts are numbers of cases (vectors)</th><th class="num">${fmtCount(n, 'case')}</th></tr></tfoot></table>
