@@ -10,7 +10,7 @@ import type { JsonObject, Vector } from '../../harness/types.ts';
 import { ELF_CLAUSES } from '../../spec/clauses/elf.ts';
 import { parseVectorText } from '../io/read.ts';
 import { corpusText, syntheticCases } from './cases.ts';
-import { KERNELS_FILE, RULES_FILE } from './generate.ts';
+import { CORPUS_DIR, KERNELS_FILE, RULES_FILE } from './generate.ts';
 import { ElfInputError, parseElfInput } from './io.ts';
 
 function corpus(): Vector[] {
@@ -145,5 +145,26 @@ describe('elf corpus', () => {
     // A probe outside the image reads as null.
     const answer = definition.modelAnswer({ elf, probes: [{ va: '0x0', clause: 'ELF.LOAD.ONLY_SEGMENTS' }] }) as JsonObject;
     expect(answer.probes).toEqual([null]);
+  });
+});
+
+describe('elf JSON Schemas (vectors/elf/schemas)', () => {
+  it('every vector input and expectation, and every model answer, conforms; malformed outputs do not', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const ajv = new Ajv2020({ strict: true });
+    ajv.addSchema(JSON.parse(readFileSync(join(CORPUS_DIR, '..', '..', 'spec', 'schemas', 'common.schema.json'), 'utf8')) as object);
+    const dir = join(CORPUS_DIR, 'schemas');
+    for (const f of readdirSync(dir).sort()) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), 'utf8')) as object);
+    const check = (id: string, value: unknown): string => (ajv.validate(id, value) ? 'ok' : ajv.errorsText());
+    for (const v of corpus()) {
+      expect(check('elf-input.schema.json', v.input), v.id).toBe('ok');
+      expect(check('elf-expect.schema.json', v.expect), v.id).toBe('ok');
+      expect(check('elf-output.schema.json', definition.modelAnswer(v.input)), v.id).toBe('ok');
+    }
+    expect(check('elf-output.schema.json', { outcome: 'loaded' })).not.toBe('ok');
+    expect(check('elf-output.schema.json', { outcome: 'refused', errors: ['ELF.IDENT.MAGIC'] })).toBe('ok');
+    expect(check('elf-input.schema.json', { elf: 'AAAA', options: { profile: 'uboot' } })).not.toBe('ok');
   });
 });
