@@ -381,6 +381,20 @@ describe('rights of existing intermediate entries (tables the mapper did not wri
     }
   });
 
+  it('a leaf off the path at the same index as the target still counts', () => {
+    // PML4E withholds U/S; PDPT[0] → PD → PT (the path, empty at index 1); PDPT[1] → PD' → PT'
+    // whose entry 1 is a user leaf (va 0x40001000). Granting U/S on the PML4E would expose it.
+    const f = mapperFixture();
+    const w = (pa: number, lo: number) => f.memory.write64(physAddr(pa), u64(0, lo));
+    w(0x10_0000, 0x50_0003);
+    w(0x50_0000, 0x50_1007); w(0x50_1000, 0x50_2007);
+    w(0x50_0008, 0x50_3007); w(0x50_3000, 0x50_4007); w(0x50_4008, 0x70_0007);
+    const space = AddressSpace.attach(f.memory, f.allocator, f.space.config, f.space.root, 'all');
+    expect(failure(space.map(va('0x1000'), physAddr(0x9000), PAGE_4K, pageFlags({ user: true }))))
+      .toEqual({ kind: 'ParentRestrictsRights', va: va('0x1000'), level: 4, right: 'user' });
+    expect(walk(space.pagingState({ cpl: 3 }), { va: va('0x40001000'), kind: 'read', implicit: false }).outcome).toBe('fault');
+  });
+
   it('a split huge page counts as another translation', () => {
     const f = mapperFixture();
     f.memory.write64(physAddr(0x10_0000), u64(0, 0x50_0001)); // read-only PML4E

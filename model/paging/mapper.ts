@@ -160,7 +160,7 @@ function planGrants(s: SpaceState, va: VirtAddr, target: Level, plan: Plan, righ
       const e = s.memory.read64((plan.tables[i]! + indexAt(va48, level) * 8) as PhysAddr);
       if (!withholds(e, right)) continue;
       // The highest entry that withholds it: everything below it that would gain the right is checked.
-      if (grantsElsewhere(s, plan.tables[i + 1]!, (level - 1) as Level, right, va48, target, plan.stopLevel)) {
+      if (grantsElsewhere(s, plan.tables[i + 1]!, (level - 1) as Level, true, right, va48, target, plan.stopLevel)) {
         return err({ kind: 'ParentRestrictsRights', va, level, right });
       }
       grants.push(right);
@@ -172,19 +172,22 @@ function planGrants(s: SpaceState, va: VirtAddr, target: Level, plan: Plan, righ
 
 /**
  * Would some translation below `table` (other than the one being replaced) gain `right`
- * once every path entry above `stopLevel` grants it?
+ * once every path entry above `stopLevel` grants it? `onPath`: `table` is one of the
+ * tables on the path to the target (only there does va's index select the path entry).
  */
-function grantsElsewhere(s: SpaceState, table: number, level: Level, right: Right, va48: number, target: Level, stopLevel: Level): boolean {
-  const pathIndex = indexAt(va48, level);
+function grantsElsewhere(
+  s: SpaceState, table: number, level: Level, onPath: boolean, right: Right, va48: number, target: Level, stopLevel: Level,
+): boolean {
+  const pathIndex = onPath ? indexAt(va48, level) : -1;
   for (let i = 0; i < 512; i++) {
     const e = s.memory.read64((table + i * 8) as PhysAddr);
     if (!isPresent(e) || malformation(e, level, s.config) !== undefined) continue;
-    const onPath = i === pathIndex;
-    if (onPath && level === target) continue;
-    const grantedByUs = onPath && level > stopLevel;
+    const pathEntry = i === pathIndex;
+    if (pathEntry && level === target) continue; // the translation being replaced
+    const grantedByUs = pathEntry && level > stopLevel;
     if (!grantedByUs && withholds(e, right)) continue;
     if (isLeaf(e, level)) return true;
-    if (grantsElsewhere(s, tableAddr(e, s.config), (level - 1) as Level, right, va48, target, stopLevel)) return true;
+    if (grantsElsewhere(s, tableAddr(e, s.config), (level - 1) as Level, pathEntry, right, va48, target, stopLevel)) return true;
   }
   return false;
 }
