@@ -150,7 +150,12 @@ describe('gcc-built test kernels', () => {
     expect(r.plan.pages.some((p) => p.relro && !p.writable)).toBe(true);
   });
 
-  it('limine refuses nothing here (all higher half) but a lower-half ET_EXEC would be refused (ELF.KERNEL.HIGHER_HALF)', () => {
+  it('limine loads the top-2-GiB kernel, slides the PIE there, and refuses the 0xffffff8000000000 layout (ELF.KERNEL.HIGHER_HALF)', () => {
     expect(load('higher-half', { profile: PROFILES.limine }).plan.warnings).toEqual([]);
+    const pie = load('static-pie', { profile: PROFILES.limine });
+    expect(pie.plan.base).toBe(0xffffffff80000000n);
+    checkBytes(bytesOf('static-pie'), pie.plan, pie.state, expectedPointers('static-pie', 0xffffffff80000000n));
+    const low = loadElf(bytesOf('pml4-511'), { profile: PROFILES.limine });
+    expect(low.ok ? [] : low.diagnostics.map((d) => [d.clause, d.field])).toEqual([['ELF.KERNEL.HIGHER_HALF', 'phdr[0].p_vaddr']]);
   });
 });
