@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../types.ts';
-import { DeviationsFileError, diffUnder, expectationUnder, loadDeviations } from './deviations.ts';
+import { DeviationsFileError, diffUnder, documentedDeviation, expectationUnder, loadDeviations } from './deviations.ts';
 
 const deviations = loadDeviations();
 const byId = new Map(deviations.map((d) => [d.id, d]));
@@ -67,5 +67,15 @@ describe('deviation effects (what QEMU shows instead of the SDM outcome)', () =>
     expect(e.outcome === 'ok' && e.pa).toBe(0x5010);
     const atCpl3 = { ...d.vector, input: { ...d.vector.input, regs: { ...(d.vector.input.regs as JsonObject), cpl: 3 } } };
     expect(expectationUnder(atCpl3, [d.effect]).outcome).toBe('fault');
+  });
+});
+
+describe('documentedDeviation (for the harness and the fuzzer)', () => {
+  it('names the deviation behind a failing QEMU answer, and nothing for other answers or implementations', () => {
+    const d = byId.get('QEMU-PF-RSVD-WITHOUT-P')!;
+    const qemuSays: JsonObject = { outcome: 'fault', vector: 14, errorCode: '0x8', cr2: '0x403010', memory: ['0x2023', '0x3023', '0x4023', '0x8000000005003'] };
+    expect(documentedDeviation('qemu', d.vector, qemuSays)).toBe('QEMU-PF-RSVD-WITHOUT-P');
+    expect(documentedDeviation('process', d.vector, qemuSays)).toBeUndefined();
+    expect(documentedDeviation('qemu', d.vector, { ...qemuSays, errorCode: '0xa' })).toBeUndefined();
   });
 });

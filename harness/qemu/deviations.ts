@@ -167,3 +167,16 @@ export function matchDeviation(deviations: readonly Deviation[], vector: Vector,
   const found = matchDeviations(deviations, vector, output);
   return found === undefined ? undefined : { id: found.map((d) => d.id).join('+') };
 }
+
+let documented: Deviation[] | undefined;
+
+/**
+ * For the harness and the fuzzer: the documented deviation(s) explaining a QEMU answer
+ * that failed its vector (ids joined with '+'), or undefined when none does or the
+ * implementation is not QEMU. Reads spec/deviations/qemu.json once.
+ */
+export function documentedDeviation(implKind: string, vector: Vector, output: JsonObject): string | undefined {
+  if (implKind !== 'qemu' || vector.suite !== 'paging') return undefined;
+  documented ??= loadDeviations();
+  return matchDeviations(documented, vector, output)?.map((d) => d.id).join('+');
+}
