@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReportInputError, makeReport, writeReport, type ReportJson } from './index.ts';
+import { ReportInputError, makeReport, writeJunit, writeReport, type ReportJson } from './index.ts';
 import type { ResultsFile } from '../harness/results.ts';
 import { makeFixture, ROOT, type Fixture } from './testdata/setup.ts';
 
@@ -174,6 +174,22 @@ describe('the failing case', () => {
     const replayed = JSON.parse(readFileSync(join(fx.dir, 'replay.json'), 'utf8')) as ResultsFile;
     expect(replayed.runs.map((x) => x.cases.map((c) => [c.id, c.verdict]))).toEqual([[[fail.id, 'fail']]]);
     expect(replayed.runs[0]!.cases[0]!.diff).toEqual(fail.detail!.diff);
+  });
+});
+
+describe('documented deviations', () => {
+  it('are counted per implementation and typed as such in JUnit', () => {
+    const r = JSON.parse(JSON.stringify(fx.results)) as { runs: { cases: { verdict: string; deviation?: string }[] }[] };
+    const failing = r.runs[1]!.cases.find((c) => c.verdict === 'fail')!;
+    failing.deviation = 'QEMU-TEST-1';
+    const file = join(fx.dir, 'deviation.json');
+    writeFileSync(file, JSON.stringify(r));
+    const rep = makeReport([rel(file)], opts());
+    expect(rep.runs.map((x) => x.deviations)).toEqual([undefined, 1]);
+    expect(rep.cases.find((c) => c.deviation !== undefined)!.deviation).toBe('QEMU-TEST-1');
+    const junit = writeJunit(rep);
+    expect(junit.match(/type="deviation"/g)).toHaveLength(1);
+    expect(junit).toContain('documented deviation: QEMU-TEST-1');
   });
 });
 
