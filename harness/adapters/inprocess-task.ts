@@ -18,7 +18,11 @@ export type ImplRef = { readonly kind: 'model' } | { readonly kind: 'module'; re
 export interface CaseTask {
   readonly type: 'cases';
   readonly impl: ImplRef;
-  readonly cases: readonly { readonly id: string; readonly suite: Suite; readonly input: JsonObject }[];
+  /**
+   * The cases as one JSON text (`{id, suite, input}[]`): measured faster than structured
+   * cloning both to send and, on the worker side, to walk the parsed objects.
+   */
+  readonly cases: string;
   /** Int32Array over a SharedArrayBuffer: [0] = index of the case in progress. */
   readonly progress: Int32Array;
 }
@@ -116,7 +120,9 @@ function asJsonObject(value: unknown): JsonObject | string {
   }
 }
 
-async function answer(impl: Impl, c: CaseTask['cases'][number]): Promise<Answer> {
+type TaskCase = { readonly id: string; readonly suite: Suite; readonly input: JsonObject };
+
+async function answer(impl: Impl, c: TaskCase): Promise<Answer> {
   const fn = impl.fns[c.suite];
   if (fn === undefined) return { id: c.id, unsupported: `does not implement suite ${c.suite}` };
   let out: unknown;
@@ -135,8 +141,8 @@ async function answer(impl: Impl, c: CaseTask['cases'][number]): Promise<Answer>
   return isUnsupported(o) ? { id: c.id, unsupported: o.unsupported } : { id: c.id, output: o };
 }
 
-/** The pool's task function. */
-export default async function task(t: CaseTask | HelloTask): Promise<Answer[] | HelloReply> {
+/** The pool's task function; case answers come back as one JSON text (`Answer[]`). */
+export default async function task(t: CaseTask | HelloTask): Promise<string | HelloReply> {
   if (t.type === 'hello') {
     try {
       return { ok: true, info: (await load(t.impl)).info };
@@ -145,10 +151,11 @@ export default async function task(t: CaseTask | HelloTask): Promise<Answer[] | 
     }
   }
   const impl = await load(t.impl);
-  const out: Answer[] = new Array(t.cases.length);
-  for (let i = 0; i < t.cases.length; i++) {
+  const cases = JSON.parse(t.cases) as TaskCase[];
+  const out: Answer[] = new Array(cases.length);
+  for (let i = 0; i < cases.length; i++) {
     Atomics.store(t.progress, 0, i);
-    out[i] = await answer(impl, t.cases[i]!);
+    out[i] = await answer(impl, cases[i]!);
   }
-  return out;
+  return JSON.stringify(out);
 }

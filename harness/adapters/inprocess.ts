@@ -66,11 +66,11 @@ export class InProcessAdapter implements Adapter {
       const task: CaseTask = {
         type: 'cases',
         impl: this.impl,
-        cases: todo.map((i) => ({ id: cases[i]!.id, suite: cases[i]!.suite, input: cases[i]!.input })),
+        cases: JSON.stringify(todo.map((i) => ({ id: cases[i]!.id, suite: cases[i]!.suite, input: cases[i]!.input }))),
         progress,
       };
       try {
-        const got = (await this.pool.run(task, { signal: controller.signal })) as Answer[];
+        const got = JSON.parse((await this.pool.run(task, { signal: controller.signal })) as string) as Answer[];
         todo.forEach((pos, k) => { answers[pos] = got[k]!; });
         todo = [];
       } catch (err) {
