@@ -40,6 +40,7 @@ describe('x64spec elf check', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/error   ELF\.PH\.LOAD\.PAGE_SHARED \(gABI ch\. 5/);
     expect(out).toMatch(/phdr\[1\]\.p_flags at file offset 0x7c/);
+    expect(out).toMatch(/hint: start each output section with different rights on a new page/);
     const union = await run(['check', paths['shared-page'], '--profile', 'rust-osdev']);
     expect(union.code).toBe(0);
     expect(union.out).toMatch(/warning ELF\.PH\.LOAD\.PAGE_SHARED/);

@@ -71,9 +71,33 @@ function planLines(plan: LoadPlan): string[] {
   return lines;
 }
 
+/** What a kernel author usually changes to clear a finding (toolchain advice, not a rule). */
+const HINTS: Readonly<Partial<Record<string, string>>> = {
+  'ELF.PH.LOAD.PAGE_SHARED': 'start each output section with different rights on a new page: ALIGN(4K) in the linker script, or -Wl,-z,separate-code',
+  'ELF.PH.LOAD.OVERLAP': 'check the linker script: two output sections were given overlapping addresses',
+  'ELF.KERNEL.CODE_MODEL': 'link at 0xffffffff80000000 or above with -mcmodel=kernel, or build with -mcmodel=large',
+  'ELF.KERNEL.HIGHER_HALF': 'link the kernel at 0xffffffff80000000 or above (or build it position-independent and let the loader slide it)',
+  'ELF.DYN.NEEDED': 'link freestanding: -ffreestanding -nostdlib -static',
+  'ELF.DYN.PLT': 'link freestanding and static (-nostdlib -static or -static-pie) so nothing is bound lazily',
+  'ELF.PH.INTERP.PLACEMENT': 'link with -static or -static-pie (or -Wl,--no-dynamic-linker) so no interpreter is requested',
+  'ELF.RELOC.TYPE_SUPPORTED': 'link with -static-pie (or -Wl,-Bsymbolic) so only RELATIVE relocations remain',
+  'ELF.RELOC.SYMBOL': 'define the symbol in the kernel, or make the reference weak',
+  'ELF.PH.GNU_STACK': 'link with -Wl,-z,noexecstack',
+  'ELF.PH.TLS': 'set up the TLS block (FS base) in the kernel, or avoid thread-local variables',
+  'ELF.LOAD.PADDR': 'give each section an AT() load address with the same offset within its 4-KiB page as its virtual address',
+  'ELF.ENTRY.EXECUTABLE': 'name the entry symbol with ENTRY(...) in the linker script and keep it in an executable section',
+  'ELF.LOAD.BASE_ALIGN': 'choose a --base that is a multiple of the largest p_align',
+  'ELF.RELOC.EXEC_STATIC': 'an ET_EXEC runs where it was linked: drop --base, or link with -static-pie to get a relocatable kernel',
+  'ELF.PH.ALIGN.CONGRUENT': 'do not force file offsets in the linker script; let ld keep p_offset ≡ p_vaddr modulo p_align',
+};
+
 function diagnosticLines(list: readonly Diagnostic[]): string[] {
   if (list.length === 0) return ['', 'no errors, no warnings'];
-  return ['', ...list.map((d) => `${d.severity.padEnd(7)} ${d.clause} (${d.source})\n        ${d.field} at file offset ${hex(d.offset)}: ${d.message}`)];
+  return ['', ...list.map((d) => {
+    const hint = HINTS[d.clause];
+    return `${d.severity.padEnd(7)} ${d.clause} (${d.source})\n        ${d.field} at file offset ${hex(d.offset)}: ${d.message}` +
+      (hint === undefined ? '' : `\n        hint: ${hint}`);
+  })];
 }
 
 const jsonReplacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? hex(v) : v);
