@@ -1,6 +1,6 @@
 import { RW, US, XD_HI } from '../../../model/paging/entry.ts';
 import type { Level } from '../../../model/paging/types.ts';
-import { ALL_ACCESS_TYPES, SUP_READ, USER_FETCH, USER_READ, USER_WRITE, accessOptions } from '../accesses.ts';
+import { ALL_ACCESS_TYPES, IMPLICIT_READ, SUP_READ, SUP_WRITE, USER_FETCH, USER_READ, USER_WRITE, accessOptions } from '../accesses.ts';
 import { COMMON_PROFILES } from '../profiles.ts';
 import type { EntryEdit, PageSizeName } from '../scenario.ts';
 import { has, type CuratedCase, type CuratedGroup } from './types.ts';
@@ -20,7 +20,7 @@ function chain(leaf: Level, leafEdit: EntryEdit, upper: EntryEdit = { set: US })
 /** Protection keys: AD and WD for every access type, on user and supervisor pages, with CR0.WP both ways. */
 export const group: CuratedGroup = {
   name: 'keys',
-  description: 'protection keys: PKRU.AD/WD for the page\'s key × user and supervisor pages × every access type × CR0.WP; keys in non-leaf entries and in huge leaves; CR4.PKE = 0; key and page rights denying together',
+  description: 'protection keys: PKRU.AD/WD for the page\'s key × user and supervisor pages × every access type × CR0.WP; keys in non-leaf entries and in huge leaves; CR4.PKE = 0; key and page rights denying together; keys with SMAP and AC',
   profiles: COMMON_PROFILES.filter((p) => has(p, 'pku')),
   cases(profile) {
     const out: CuratedCase[] = [];
@@ -49,6 +49,20 @@ export const group: CuratedGroup = {
     out.push({ title: 'user write to a read-only page whose key is write-disabled: PK is reported with the rights fault', options: { ...accessOptions(USER_WRITE), pke: true, pkru: WD(KEY), entries: chain(1, { set: US, clear: RW, setHi: keyHi(KEY) }) }, clauses: USER_WRITE.modeClauses });
     out.push({ title: 'user read of an execute-disabled page with key 15 access-disabled', options: { ...accessOptions(USER_READ), pke: true, pkru: AD(15), entries: chain(1, { set: US, setHi: keyHi(15) | XD_HI }) }, clauses: USER_READ.modeClauses });
     out.push({ title: 'supervisor read of a supervisor page with every key access-disabled', options: { ...accessOptions(SUP_READ), pke: true, pkru: 0x5555_5555, entries: chain(1, { setHi: keyHi(KEY) }) } });
+    // Keys and SMAP together: supervisor data accesses to a user page, each rule alone and both at once.
+    for (const [pkru, pw] of [[AD(KEY), 'AD'], [WD(KEY), 'WD']] as const) {
+      for (const smap of [false, true]) {
+        for (const ac of [false, true]) {
+          for (const a of [SUP_READ, SUP_WRITE, IMPLICIT_READ]) {
+            out.push({
+              title: `${a.words} of a user page with key ${KEY}, PKRU ${pw}, SMAP=${smap ? 1 : 0} AC=${ac ? 1 : 0}`,
+              options: { ...accessOptions(a), pke: true, pkru, smap, ac, entries: chain(1, { set: US, setHi: keyHi(KEY) }) },
+              clauses: a.modeClauses,
+            });
+          }
+        }
+      }
+    }
     return out;
   },
 };
