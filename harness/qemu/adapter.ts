@@ -79,7 +79,16 @@ export class QemuAdapter implements Adapter {
     }
     this.spec = options.spec ?? 'qemu';
     this.bootAllowanceMs = options.bootAllowanceMs ?? BOOT_ALLOWANCE_MS;
+    // A 512 MiB RAM file in /dev/shm must not outlive a run that never calls close().
+    process.once('exit', this.removeFiles);
   }
+
+  private readonly removeFiles = (): void => {
+    for (const f of this.slots) {
+      rmSync(f.ramFile, { force: true });
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  };
 
   async hello(suites: readonly Suite[]): Promise<ImplInfo> {
     void suites;
@@ -164,10 +173,8 @@ export class QemuAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    for (const f of this.slots) {
-      rmSync(f.ramFile, { force: true });
-      rmSync(f.dir, { recursive: true, force: true });
-    }
+    process.removeListener('exit', this.removeFiles);
+    this.removeFiles();
   }
 }
 
