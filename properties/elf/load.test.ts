@@ -14,6 +14,8 @@ import { numRuns } from '../support/runs.ts';
 import { baseArb, layoutArb, pieArb } from './arbitraries.ts';
 import { mappedPages } from './enumerate.ts';
 
+/** A time limit that grows with the run count (X64SPEC_NUM_RUNS=100 in the deep run), not a speed target. */
+const budget = (base: number): number => Math.max(120_000, numRuns(base) * 500);
 const qword = (b: Uint8Array): bigint => new DataView(b.buffer, b.byteOffset).getBigUint64(0, true);
 const cr3Of = (s: { regs: { cr3: { hi: number; lo: number } } }): number => s.regs.cr3.hi * 0x1_0000_0000 + (s.regs.cr3.lo & 0xffff_f000 >>> 0);
 
@@ -51,7 +53,7 @@ describe('ELF loading properties', () => {
       const mapped = mappedPages(r.memory, cr3Of(r.state)).map((va) => va / 4096n).sort((a, b) => (a < b ? -1 : 1));
       expect(mapped).toEqual([...touched.keys()].sort((a, b) => (a < b ? -1 : 1)));
     }), { numRuns: numRuns(100) });
-  });
+  }, budget(100));
 
   it('relocation: the slot at base B holds its value at base 0 plus B, for every B aligned to the largest p_align (ELF.RELOC.RELATIVE, ELF.RELOC.ABS64, ELF.RELOC.RELR)', () => {
     fc.assert(fc.property(pieArb, baseArb, ({ bytes, slots, align }, anyBase) => {
@@ -65,7 +67,7 @@ describe('ELF loading properties', () => {
         expect(vB).toBe(BigInt.asUintN(64, v0 + base));
       }
     }), { numRuns: numRuns(100) });
-  });
+  }, budget(100));
 
   it('a base that is not a multiple of the alignment is refused (ELF.LOAD.BASE_ALIGN)', () => {
     fc.assert(fc.property(pieArb, fc.bigInt({ min: 1n, max: 0x1f_ffffn }), ({ bytes, align }, off) => {
@@ -74,7 +76,7 @@ describe('ELF loading properties', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.diagnostics.map((d) => d.clause)).toContain('ELF.LOAD.BASE_ALIGN');
     }), { numRuns: numRuns(30) });
-  });
+  }, budget(30));
 
   it('p_paddr: with physical placement each segment\'s bytes are at p_paddr in physical memory (ELF.LOAD.PADDR)', () => {
     let placed = 0;
@@ -103,5 +105,5 @@ describe('ELF loading properties', () => {
     }), { numRuns: numRuns(100) });
     // Both outcomes must actually be exercised.
     expect(placed).toBeGreaterThan(numRuns(100) / 5);
-  });
+  }, budget(100));
 });
