@@ -9,6 +9,7 @@ import { definition as paging } from './paging.ts';
 import { definition as mapper } from './mapper.ts';
 import { definition as elf } from './elf.ts';
 import { definition as uefi } from './uefi.ts';
+import { definition as handoff } from './handoff.ts';
 
 export const SUITE_DEFINITIONS: readonly SuiteDefinition[] = [
   // ── suite entries (one line per suite) ──
@@ -16,6 +17,7 @@ export const SUITE_DEFINITIONS: readonly SuiteDefinition[] = [
   mapper,
   elf,
   uefi,
+  handoff,
 ];
 
 /** The definition of `suite`, or undefined while that suite is not registered. */
