@@ -81,7 +81,8 @@ function cellHtml(row, r) {
   const parts = [];
   if (c.fail) parts.push(`${ICON.fail} ${c.fail}`);
   if (c.error) parts.push(`${ICON.error} ${c.error}`);
-  parts.push(`${ICON.pass} ${c.pass}`);
+  // '✓ 0' only beside failures (it says none passed); a cell of only unsupported cases shows just ⊘.
+  if (c.pass > 0 || c.fail + c.error > 0) parts.push(`${ICON.pass} ${c.pass}`);
   if (c.unsupported) parts.push(`${ICON.unsupported} ${c.unsupported}`);
   const title = `${c.pass} passed, ${c.fail} failed, ${c.unsupported} unsupported, ${c.error} errors (cases)`;
   const verdict = c.fail ? '&verdict=fail' : c.error ? '&verdict=error' : '';
