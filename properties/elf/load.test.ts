@@ -16,6 +16,12 @@ import { mappedPages } from './enumerate.ts';
 
 /** A time limit that grows with the run count (X64SPEC_NUM_RUNS=100 in the deep run), not a speed target. */
 const budget = (base: number): number => Math.max(120_000, numRuns(base) * 500);
+/** Byte-for-byte equality, reporting the first differing address (vitest's deep equality is slow on large arrays). */
+function expectSameBytes(got: Uint8Array, want: Uint8Array, at: bigint): void {
+  expect(got.length).toBe(want.length);
+  const i = got.findIndex((b, k) => b !== want[k]);
+  expect(i === -1 ? 'equal' : `byte at 0x${(at + BigInt(i)).toString(16)} is ${got[i]}, expected ${want[i]}`).toBe('equal');
+}
 const qword = (b: Uint8Array): bigint => new DataView(b.buffer, b.byteOffset).getBigUint64(0, true);
 const cr3Of = (s: { regs: { cr3: { hi: number; lo: number } } }): number => s.regs.cr3.hi * 0x1_0000_0000 + (s.regs.cr3.lo & 0xffff_f000 >>> 0);
 
@@ -33,7 +39,7 @@ describe('ELF loading properties', () => {
         const got = readVirtual(r.state, p.vaddr, Number(p.memsz))!;
         const want = new Uint8Array(Number(p.memsz));
         want.set(bytes.subarray(Number(p.offset), Number(p.offset + p.filesz)));
-        expect(got).toEqual(want);
+        expectSameBytes(got, want, p.vaddr);
         for (let page = p.vaddr / 4096n; page <= (p.vaddr + p.memsz - 1n) / 4096n; page++) {
           const t = touched.get(page) ?? { w: false, x: false };
           touched.set(page, { w: t.w || (p.flags & PF_W) !== 0, x: t.x || (p.flags & PF_X) !== 0 });
@@ -52,8 +58,8 @@ describe('ELF loading properties', () => {
       // ELF.LOAD.ONLY_SEGMENTS: the tables map exactly the touched pages.
       const mapped = mappedPages(r.memory, cr3Of(r.state)).map((va) => va / 4096n).sort((a, b) => (a < b ? -1 : 1));
       expect(mapped).toEqual([...touched.keys()].sort((a, b) => (a < b ? -1 : 1)));
-    }), { numRuns: numRuns(100) });
-  }, budget(100));
+    }), { numRuns: numRuns(200) });
+  }, budget(200));
 
   it('relocation: the slot at base B holds its value at base 0 plus B, for every B aligned to the largest p_align (ELF.RELOC.RELATIVE, ELF.RELOC.ABS64, ELF.RELOC.RELR)', () => {
     fc.assert(fc.property(pieArb, baseArb, ({ bytes, slots, align }, anyBase) => {
@@ -100,10 +106,10 @@ describe('ELF loading properties', () => {
         const phys = r.memory.readBytes(Number(p.paddr) as PhysAddr, Number(p.memsz));
         const want = new Uint8Array(Number(p.memsz));
         want.set(bytes.subarray(Number(p.offset), Number(p.offset + p.filesz)));
-        expect(phys).toEqual(want);
+        expectSameBytes(phys, want, p.paddr);
       });
-    }), { numRuns: numRuns(100) });
+    }), { numRuns: numRuns(200) });
     // Both outcomes must actually be exercised.
-    expect(placed).toBeGreaterThan(numRuns(100) / 5);
-  }, budget(100));
+    expect(placed).toBeGreaterThan(numRuns(200) / 5);
+  }, budget(200));
 });
