@@ -30,7 +30,10 @@ export function shellQuote(s: string): string {
 export function describeResult(r: FuzzResult, spec: string, file: string | undefined): string {
   const who = `${r.impl.name}${r.impl.version !== '' ? ' ' + r.impl.version : ''}`;
   if (r.counterexample === undefined) {
-    return `${who}: ${r.runs} runs, no difference from the model (seed ${r.seed}${r.unsupported > 0 ? `, ${r.unsupported} answered unsupported` : ''})`;
+    const notes = [`seed ${r.seed}`];
+    if (r.unsupported > 0) notes.push(`${r.unsupported} answered unsupported`);
+    if (r.deviations > 0) notes.push(`${r.deviations} differed as documented deviations explain`);
+    return `${who}: ${r.runs} runs, no difference from the model (${notes.join(', ')})`;
   }
   const c = r.counterexample;
   const lines = [`${who}: DIFFERENCE after ${c.afterRuns} run(s), shrunk ${c.shrinks} time(s) (seed ${r.seed})`];

@@ -8,12 +8,15 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { definition as paging } from '../suites/paging.ts';
-import type { AdapterFactory } from '../adapters/types.ts';
+import { hasDeviations, type AdapterFactory } from '../adapters/types.ts';
 import type { DiffEntry } from '../results.ts';
 import { FEATURES, type Feature } from '../../model/paging/types.ts';
-import type { Adapter, ImplInfo, Profile, Vector } from '../types.ts';
+import type { Adapter, Answer, ImplInfo, JsonObject, Profile, Vector } from '../types.ts';
 import { buildPagingCase, pagingChoice, type PagingChoice } from './paging-arbitrary.ts';
 import { pagingVector } from './vector.ts';
+import { walk } from '../../model/paging/walk.ts';
+import { runnerConstraintProblems } from '../../vectors/generate/constraints.ts';
+import { pagingInputFromModel } from '../../vectors/io/paging.ts';
 
 export interface FuzzOptions {
   readonly factory: AdapterFactory;
@@ -29,6 +32,8 @@ export interface FuzzOptions {
 export type CaseOutcome =
   | { readonly kind: 'same' }
   | { readonly kind: 'unsupported'; readonly reason: string }
+  /** Differs, but the adapter names a documented deviation (spec/deviations) that explains it. */
+  | { readonly kind: 'deviation'; readonly id: string }
   | { readonly kind: 'differs'; readonly diff: readonly DiffEntry[]; readonly observed: unknown }
   | { readonly kind: 'error'; readonly reason: string };
 
@@ -45,14 +50,31 @@ export interface FuzzResult {
   readonly seed: number;
   readonly runs: number;
   readonly unsupported: number;
+  /** Cases that differed only as a documented deviation explains (not counterexamples). */
+  readonly deviations: number;
+  /** Cases asked one at a time (shrinking, or a draw the batch pass did not foresee). */
+  readonly singleCalls: number;
   readonly counterexample?: Counterexample;
 }
 
-/** Restricts choices to the implementation's profile, so every case is one it can honour. */
-export function choicesFor(profile: Profile | undefined): fc.Arbitrary<PagingChoice> {
-  if (profile === undefined) return pagingChoice;
-  const features = FEATURES.filter((f: Feature) => profile.features.includes(f));
-  return pagingChoice.map((c) => ({ ...c, maxphyaddr: profile.maxphyaddr, features }));
+/**
+ * Restricts choices to the implementation's profile, so every case is one it can honour,
+ * and — for implementations that run vectors in a guest (QEMU, OVMF) — to cases that meet
+ * the guest runner's constraints (spec/vector-constraints.ts).
+ */
+export function choicesFor(profile: Profile | undefined, guest = false): fc.Arbitrary<PagingChoice> {
+  let arb = pagingChoice;
+  if (profile !== undefined) {
+    const features = FEATURES.filter((f: Feature) => profile.features.includes(f));
+    arb = arb.map((c) => ({ ...c, maxphyaddr: profile.maxphyaddr, features }));
+  }
+  if (guest) {
+    arb = arb.filter((c) => {
+      const { state, access } = buildPagingCase(c);
+      return runnerConstraintProblems(pagingInputFromModel(state, access), walk(state, access)).length === 0;
+    });
+  }
+  return arb;
 }
 
 /** The id a counterexample vector gets: stable for the same input. */
@@ -62,6 +84,17 @@ function fuzzId(v: Vector): string {
 
 async function judgeOne(adapter: Adapter, vector: Vector, timeoutMs: number): Promise<CaseOutcome> {
   const [answer] = await adapter.run([vector], { timeoutMs });
+  return outcomeOf(adapter, vector, answer);
+}
+
+function outcomeOf(adapter: Adapter, vector: Vector, answer: Answer | undefined): CaseOutcome {
+  const o = rawOutcome(vector, answer);
+  if (o.kind !== 'differs' || !hasDeviations(adapter)) return o;
+  const id = adapter.deviationFor(vector, o.observed as JsonObject, o.diff);
+  return id === undefined ? o : { kind: 'deviation', id };
+}
+
+function rawOutcome(vector: Vector, answer: Answer | undefined): CaseOutcome {
   if (answer === undefined) return { kind: 'error', reason: 'the adapter gave no answer' };
   if ('error' in answer) return { kind: 'error', reason: answer.error };
   if ('unsupported' in answer) return { kind: 'unsupported', reason: answer.unsupported };
@@ -81,10 +114,34 @@ export async function fuzzPaging(options: FuzzOptions): Promise<FuzzResult> {
     const impl = await adapter.hello(['paging']);
     if (!impl.suites.includes('paging')) throw new Error(`${impl.name} does not implement suite paging`);
     let unsupported = 0;
+    let deviations = 0;
+    let singleCalls = 0;
     let last: { choice: PagingChoice; outcome: CaseOutcome } | undefined;
-    const property = fc.asyncProperty(choicesFor(impl.profile), async (choice) => {
-      const outcome = await judgeOne(adapter, caseVector(choice), options.timeoutMs);
+    const arb = choicesFor(impl.profile, impl.kind === 'qemu' || impl.kind === 'ovmf');
+    const params = { seed: options.seed, numRuns: options.runs };
+    // Answer the cases fast-check will draw in batches first (a QEMU batch boots once for
+    // thousands of cases); the property then finds them answered, and only shrinking asks
+    // the implementation one case at a time. fast-check draws the same values for the same seed.
+    const answered = new Map<string, CaseOutcome>();
+    if (options.path === undefined) {
+      const drawn: Vector[] = [];
+      fc.check(fc.property(arb, (choice) => { drawn.push(caseVector(choice)); }), params);
+      const size = Math.max(1, options.factory.batchSize);
+      for (let i = 0; i < drawn.length; i += size) {
+        const batch = drawn.slice(i, i + size);
+        const answers = await adapter.run(batch, { timeoutMs: options.timeoutMs });
+        batch.forEach((v, k) => answered.set(v.id, outcomeOf(adapter, v, answers[k])));
+      }
+    }
+    const property = fc.asyncProperty(arb, async (choice) => {
+      const vector = caseVector(choice);
+      let outcome = answered.get(vector.id);
+      if (outcome === undefined) {
+        singleCalls++;
+        outcome = await judgeOne(adapter, vector, options.timeoutMs);
+      }
       if (outcome.kind === 'unsupported') unsupported++;
+      if (outcome.kind === 'deviation') deviations++;
       if (outcome.kind === 'differs' || outcome.kind === 'error') {
         last = { choice, outcome };
         return false;
@@ -92,11 +149,10 @@ export async function fuzzPaging(options: FuzzOptions): Promise<FuzzResult> {
       return true;
     });
     const details = await fc.check(property, {
-      seed: options.seed,
-      numRuns: options.runs,
+      ...params,
       ...(options.path !== undefined ? { path: options.path, endOnFailure: true } : {}),
     });
-    if (!details.failed) return { impl, seed: options.seed, runs: details.numRuns, unsupported };
+    if (!details.failed) return { impl, seed: options.seed, runs: details.numRuns, unsupported, deviations, singleCalls };
     const choice = details.counterexample?.[0];
     if (choice === undefined) throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
     // Re-run the shrunk case itself so the reported differences are exactly its own.
@@ -113,6 +169,8 @@ export async function fuzzPaging(options: FuzzOptions): Promise<FuzzResult> {
       seed: options.seed,
       runs: details.numRuns,
       unsupported,
+      deviations,
+      singleCalls,
       counterexample: {
         vector: { ...vector, title },
         outcome: outcome as Counterexample['outcome'],

@@ -86,7 +86,8 @@ export const pagingChoice: fc.Arbitrary<PagingChoice> = fc.record({
   leaf: fc.constantFrom<1 | 2 | 3>(1, 2, 3),
   entries: fc.tuple(entryChoice, entryChoice, entryChoice, entryChoice),
   indexes: fc.tuple(fc.integer({ min: 0, max: 511 }), fc.integer({ min: 0, max: 511 }), fc.integer({ min: 0, max: 511 }), fc.integer({ min: 0, max: 511 })),
-  offset: fc.integer({ min: 0, max: 0xfff }).map((n) => n & ~7),
+  // Qword-aligned, and 16 bytes (a guest runner's fetch span) stay inside the page.
+  offset: fc.integer({ min: 0, max: 0xff0 }).map((n) => n & ~7),
   canon: fc.constantFrom<0 | 1 | 2>(0, 0, 0, 0, 0, 0, 1, 1, 2),
   pageSlot: fc.integer({ min: 0, max: 31 }),
 }).map((c) => ({
@@ -107,7 +108,11 @@ export function buildPagingCase(c: PagingChoice): { state: PagingState; access: 
   const efer = EFER_LME | EFER_LMA | (nxe ? EFER_NXE : 0);
   const memory = new PhysMemory();
   const idx = [...c.indexes];
-  if (idx[0] === RUNNER_PML4_INDEX) idx[0] = 0;
+  // The upper half is PML4 slots 256..511; the runner's own slot is never used.
+  if (c.canon === 1) idx[0] = idx[0]! | 256;
+  if (idx[0] === RUNNER_PML4_INDEX) idx[0] = RUNNER_PML4_INDEX + 1;
+  // A 1-GiB page sits at frame 0: keep the byte inside the 2 MiB..128 MiB window.
+  if (c.leaf === 3) idx[2] = 1 + (idx[2]! % 63);
   // Page frame: 4 KiB pages and 2 MiB pages sit in 1 MiB..128 MiB; a 1 GiB page is frame 0.
   const page = c.leaf === 1 ? 0x10_0000 + c.pageSlot * 0x1000 : c.leaf === 2 ? 0x20_0000 * (1 + c.pageSlot % 32) : 0;
   const levelOf = (i: number) => 4 - i; // entries[0] is the PML4E
@@ -141,9 +146,7 @@ export function buildPagingCase(c: PagingChoice): { state: PagingState; access: 
   const low39 = idx[1]! * 2 ** 30 + (c.leaf <= 2 ? idx[2]! * 2 ** 21 : 0) + (c.leaf === 1 ? idx[3]! * 2 ** 12 : 0) + pageOffset;
   const loVa = low39 % 2 ** 32;
   let hiVa = Math.floor(low39 / 2 ** 32) + idx[0]! * 2 ** 7;
-  const upper = (hiVa & 0x8000) !== 0;
-  if (c.canon === 1 || upper) hiVa |= 0xffff_0000;
-  if (c.canon === 1) hiVa |= 0x8000;
+  if ((hiVa & 0x8000) !== 0) hiVa |= 0xffff_0000;
   if (c.canon === 2) hiVa = (hiVa ^ 0x0001_0000) >>> 0; // bit 48 disagrees with bit 47
   const va = virtAddr(u64(hiVa >>> 0, loVa >>> 0));
   const rflags = 0x2 | (c.ac ? RFLAGS_AC : 0);
