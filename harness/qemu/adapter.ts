@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Adapter, Answer, ImplInfo, RunOptions, Suite, Vector } from '../types.ts';
+import type { DiffEntry } from '../results.ts';
+import type { Adapter, Answer, ImplInfo, JsonObject, RunOptions, Suite, Vector } from '../types.ts';
+import { documentedDeviation } from './deviations.ts';
 import type { GuestCase } from './batch.ts';
 import { ensureBuilt } from './build.ts';
 import { QEMU_CPU_BASE, ALWAYS_FEATURES, profileKey, qemuCpuArg, type QemuProfile } from './cpu.ts';
@@ -166,6 +168,14 @@ export class QemuAdapter implements Adapter {
       await Promise.all(this.slots.map(worker));
     }
     return cases.map((v, i) => answers[i] ?? { id: v.id, error: 'the QEMU adapter produced no answer (internal error)' });
+  }
+
+  /**
+   * The documented QEMU deviation (spec/deviations/qemu.json) behind a failing case, for
+   * the runner's `CaseResult.deviation` (harness/adapters/types.ts HasDeviations).
+   */
+  deviationFor(vector: Vector, output: JsonObject, diff: readonly DiffEntry[]): string | undefined {
+    return diff.length === 0 ? undefined : documentedDeviation('qemu', vector, output);
   }
 
   stderrTail(): string {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../types.ts';
+import { QemuAdapter } from './adapter.ts';
 import { DeviationsFileError, diffUnder, documentedDeviation, expectationUnder, loadDeviations } from './deviations.ts';
 
 const deviations = loadDeviations();
@@ -77,5 +78,21 @@ describe('documentedDeviation (for the harness and the fuzzer)', () => {
     expect(documentedDeviation('qemu', d.vector, qemuSays)).toBe('QEMU-PF-RSVD-WITHOUT-P');
     expect(documentedDeviation('process', d.vector, qemuSays)).toBeUndefined();
     expect(documentedDeviation('qemu', d.vector, { ...qemuSays, errorCode: '0xa' })).toBeUndefined();
+  });
+});
+
+describe('QemuAdapter.deviationFor (the runner records it in CaseResult.deviation)', () => {
+  it('names the deviation of a failing case and nothing for a passing one', async () => {
+    const adapter = new QemuAdapter({ parallel: 1, workDir: dir });
+    try {
+      const d = byId.get('QEMU-PDPTE-PS-WITHOUT-PDPE1GB')!;
+      const output: JsonObject = { outcome: 'ok', pa: '0x403010', memory: ['0x2023', '0xa3'] };
+      const diff = diffUnder(d.vector, output, []).map((x) => ({ path: x.path, expected: x.observed, observed: x.observed }));
+      expect(diff.length).toBeGreaterThan(0);
+      expect(adapter.deviationFor(d.vector, output, diff)).toBe('QEMU-PDPTE-PS-WITHOUT-PDPE1GB');
+      expect(adapter.deviationFor(d.vector, output, [])).toBeUndefined();
+    } finally {
+      await adapter.close();
+    }
   });
 });
