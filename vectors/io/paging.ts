@@ -28,18 +28,34 @@ export interface InputProblem {
   readonly clause?: string;
 }
 
-const HEX64 = /^0[xX][0-9a-fA-F]{1,16}$/;
-
 /**
  * Parses a `0x…` value (either case, 1–16 digits); throws a TypeError on anything else.
- * The same values as the model's `parseHex`, without building a padded copy: every
- * vector has a dozen of them, and the model adapter answers hundreds of thousands a second.
+ * The same values as the model's `parseHex`, written as one pass over the characters:
+ * every vector has a dozen of them, and the model adapter answers many thousands a second.
  */
 export function hex(text: string): U64 {
-  if (typeof text !== 'string' || !HEX64.test(text)) throw new TypeError(`not a 0x… value: ${JSON.stringify(text)}`);
-  const n = text.length;
-  if (n <= 10) return u64(0, Number.parseInt(text.slice(2), 16));
-  return u64(Number.parseInt(text.slice(2, n - 8), 16), Number.parseInt(text.slice(n - 8), 16));
+  const n = typeof text === 'string' ? text.length : 0;
+  if (n < 3 || n > 18 || text.charCodeAt(0) !== 0x30 || (text.charCodeAt(1) | 0x20) !== 0x78) throw notHex(text);
+  const split = Math.max(2, n - 8); // the last 8 digits are bits 31:0
+  let hi = 0;
+  let lo = 0;
+  for (let i = 2; i < n; i++) {
+    const d = hexDigit(text.charCodeAt(i));
+    if (d < 0) throw notHex(text);
+    if (i < split) hi = hi * 16 + d;
+    else lo = lo * 16 + d;
+  }
+  return u64(hi, lo);
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
+function notHex(text: unknown): TypeError {
+  return new TypeError(`not a 0x… value: ${JSON.stringify(text)}`);
 }
 
 /** A hex string the schema accepted as a physical address (below 2^52). */
