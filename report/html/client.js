@@ -6,8 +6,16 @@
 'use strict';
 
 const R = JSON.parse(document.getElementById('report-data').textContent);
-// The page embeds each case's clause list as an index into R.clauseSets (report/html/page.ts pageData).
-for (const c of R.cases) c.clauses = R.clauseSets[c.clauses];
+// The page embeds shared parts once (report/html/page.ts pageData): each case's clause
+// list is an index into R.clauseSets, each decoded register an index into R.registerViews,
+// each table entry's flags an index into R.entryFlags.
+for (const c of R.cases) {
+  c.clauses = R.clauseSets[c.clauses];
+  if (c.detail && c.detail.paging) {
+    c.detail.paging.registers = c.detail.paging.registers.map((i) => R.registerViews[i]);
+    for (const t of c.detail.paging.tables) for (const e of t.entries) e.flags = R.entryFlags[e.flags];
+  }
+}
 const PAGE_SIZE = 100;
 const ICON = { pass: '✓', fail: '✗', unsupported: '⊘', error: '⚠' };
 const WORD = { pass: 'pass', fail: 'fail', unsupported: 'unsupported', error: 'error' };

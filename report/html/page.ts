@@ -5,7 +5,7 @@
  * here; the script renders the rest from the embedded data.
  */
 import { readFileSync } from 'node:fs';
-import type { ReportJson } from '../types.ts';
+import type { RegisterView, ReportJson, TableView } from '../types.ts';
 import { CHART_DEFS, barChart, chartGroups, targetMet } from './charts.ts';
 import { esc, scriptJson } from './escape.ts';
 import { CLIENT_FORMATTERS, fmtCount, fmtValue } from './format.ts';
@@ -28,25 +28,47 @@ function benchmarksSection(r: ReportJson): string {
     <table class="compact"><thead><tr><th>group</th><th>benchmark</th><th class="num">value</th><th class="num">target</th><th>status</th><th>note</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 
+/** A table of distinct values, each stored once; `add` returns a value's index. */
+class Interned<T> {
+  readonly values: T[] = [];
+  private readonly index = new Map<string, number>();
+  add(value: T): number {
+    const key = JSON.stringify(value);
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(value);
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
+
 /**
- * The data as the page embeds it: the report with each case's clause list replaced by an
- * index into `clauseSets` (cases of one kind share a list, so 20,000 cases need a few
- * hundred lists instead of 20,000). The page's script restores the lists on load.
+ * The data as the page embeds it: the report with each case's clause list, each paging
+ * view's decoded registers and each table entry's decoded flags replaced by indices into
+ * `clauseSets`, `registerViews` and `entryFlags` (cases of one kind share them, so 20,000 cases need a few hundred
+ * entries instead of 20,000). The page's script restores them on load.
  */
 export function pageData(r: ReportJson): unknown {
-  const sets: (readonly string[])[] = [];
-  const index = new Map<string, number>();
+  const clauseSets = new Interned<readonly string[]>();
+  const registerViews = new Interned<RegisterView>();
+  const entryFlags = new Interned<TableView['entries'][number]['flags']>();
   const cases = r.cases.map((c) => {
-    const key = c.clauses.join(' ');
-    let i = index.get(key);
-    if (i === undefined) {
-      i = sets.length;
-      sets.push(c.clauses);
-      index.set(key, i);
-    }
-    return { ...c, clauses: i };
+    const paging = c.detail?.paging;
+    const detail = c.detail === undefined || paging === undefined
+      ? c.detail
+      : {
+          ...c.detail,
+          paging: {
+            ...paging,
+            registers: paging.registers.map((v) => registerViews.add(v)),
+            tables: paging.tables.map((t) => ({ ...t, entries: t.entries.map((e) => ({ ...e, flags: entryFlags.add(e.flags) })) })),
+          },
+        };
+    return { ...c, clauses: clauseSets.add(c.clauses), ...(detail !== undefined ? { detail } : {}) };
   });
-  return { ...r, cases, clauseSets: sets };
+  return { ...r, cases, clauseSets: clauseSets.values, registerViews: registerViews.values, entryFlags: entryFlags.values };
 }
 
 export function renderHtml(r: ReportJson): string {
