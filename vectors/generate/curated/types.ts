@@ -19,9 +19,4 @@ export interface CuratedGroup {
   cases(profile: CpuProfile): CuratedCase[];
 }
 
-/** Short words for a profile in titles. */
-export function profileWords(p: CpuProfile): string {
-  return `MAXPHYADDR ${p.maxphyaddr}`;
-}
-
 export const has = (p: CpuProfile, f: CpuProfile['features'][number]): boolean => p.features.includes(f);
