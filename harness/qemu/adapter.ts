@@ -116,20 +116,8 @@ export class QemuAdapter implements Adapter {
 
   async run(cases: readonly Vector[], options: RunOptions): Promise<Answer[]> {
     const answers: (Answer | undefined)[] = new Array(cases.length);
-    const groups = new Map<string, { profile: QemuProfile; index: number[]; guest: GuestCase[] }>();
-    cases.forEach((v, i) => {
-      const p = prepare(v);
-      if (!p.ok) {
-        answers[i] = 'unsupported' in p ? { id: v.id, unsupported: p.unsupported } : { id: v.id, error: p.error };
-        return;
-      }
-      const key = profileKey(p.prepared.profile);
-      let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { profile: p.prepared.profile, index: [], guest: [] }));
-      g.index.push(i);
-      g.guest.push(p.prepared.guest);
-    });
-    if (groups.size > 0) {
+    const groups = groupByProfile(cases, answers);
+    if (groups.length > 0) {
       let kernel: string;
       try {
         kernel = ensureBuilt();
@@ -138,17 +126,7 @@ export class QemuAdapter implements Adapter {
         return cases.map((v, i) => answers[i] ?? { id: v.id, error: why });
       }
       const perCase = Math.min(PER_CASE_ALLOWANCE_MS, options.timeoutMs);
-      // Work items: each profile's cases, a big profile split so every slot (its own
-      // QEMU and RAM file) gets a share; largest first, each slot takes the next.
-      const total = [...groups.values()].reduce((n, g) => n + g.guest.length, 0);
-      const share = Math.max(MIN_SPLIT, Math.ceil(total / this.slots.length));
-      const queue = [...groups.values()].flatMap((g) => {
-        const parts: typeof g[] = [];
-        for (let s = 0; s < g.guest.length; s += share) {
-          parts.push({ profile: g.profile, index: g.index.slice(s, s + share), guest: g.guest.slice(s, s + share) });
-        }
-        return parts;
-      }).sort((a, b) => b.guest.length - a.guest.length);
+      const queue = splitForSlots(groups, this.slots.length);
       const worker = async (files: BootFiles) => {
         for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
           const group = g;
@@ -186,6 +164,56 @@ export class QemuAdapter implements Adapter {
     process.removeListener('exit', this.removeFiles);
     this.removeFiles();
   }
+}
+
+/** Cases of one CPU profile, with their positions in the batch. */
+interface ProfileGroup {
+  readonly profile: QemuProfile;
+  readonly index: number[];
+  readonly guest: GuestCase[];
+}
+
+/**
+ * Prepares every case: the ones the runner cannot perform get their answer in `answers`
+ * now, the others are grouped by CPU profile (one QEMU -cpu line per group).
+ */
+function groupByProfile(cases: readonly Vector[], answers: (Answer | undefined)[]): ProfileGroup[] {
+  const groups = new Map<string, ProfileGroup>();
+  cases.forEach((v, i) => {
+    let p: ReturnType<typeof prepare>;
+    try {
+      p = prepare(v);
+    } catch (err) {
+      answers[i] = { id: v.id, error: `cannot prepare the case: ${err instanceof Error ? err.message : String(err)}` };
+      return;
+    }
+    if (!p.ok) {
+      answers[i] = 'unsupported' in p ? { id: v.id, unsupported: p.unsupported } : { id: v.id, error: p.error };
+      return;
+    }
+    const key = profileKey(p.prepared.profile);
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { profile: p.prepared.profile, index: [], guest: [] }));
+    g.index.push(i);
+    g.guest.push(p.prepared.guest);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * Work items for `slots` parallel QEMUs: each group, a big one split so every slot gets a
+ * share (parts of at least MIN_SPLIT cases), largest first.
+ */
+function splitForSlots(groups: readonly ProfileGroup[], slots: number): ProfileGroup[] {
+  const total = groups.reduce((n, g) => n + g.guest.length, 0);
+  const share = Math.max(MIN_SPLIT, Math.ceil(total / slots));
+  const parts: ProfileGroup[] = [];
+  for (const g of groups) {
+    for (let s = 0; s < g.guest.length; s += share) {
+      parts.push({ profile: g.profile, index: g.index.slice(s, s + share), guest: g.guest.slice(s, s + share) });
+    }
+  }
+  return parts.sort((a, b) => b.guest.length - a.guest.length);
 }
 
 function answerFor(id: string, c: GuestCase, r: CaseRecord): Answer {
