@@ -94,3 +94,15 @@ describe('runImplementation', () => {
     expect(none.cases[0]!.reason).toBe('suite paging has no definition registered in harness/suites/index.ts');
   });
 });
+
+describe('lanes', () => {
+  it('goes on with the lanes that started when another fails to start', async () => {
+    let made = 0;
+    const base = factory((cs) => cs.map(model));
+    const flaky: AdapterFactory = { ...base, create: (ctx) => { made++; if (ctx.lane === 2) throw new Error('lane 2 broke'); return base.create(); } };
+    const run = await runImplementation(flaky, vectors, opts({ jobs: 3 }));
+    expect(made).toBe(3);
+    expect(run.counts.pass).toBe(10);
+    expect(run.stderr).toContain('[x64spec] lane 2 did not start (lane 2 broke); continuing with fewer lanes');
+  });
+});

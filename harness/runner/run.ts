@@ -136,17 +136,22 @@ export async function runImplementation(factory: AdapterFactory, vectors: readon
     const bar = options.progress === false ? progressBar('', 0) : progressBar(info.name, vectors.length);
     bar.add(vectors.length - toSend.length, 0);
 
-    for (let lane = 1; lane < Math.min(laneCount, batches.length); lane++) {
+    // The other lanes start together (a QEMU or Python start is worth overlapping); a lane
+    // that fails to start is dropped with a note, and the run goes on with the others.
+    const extra = await Promise.all(Array.from({ length: Math.max(0, Math.min(laneCount, batches.length) - 1) }, async (_, k) => {
+      const lane = k + 1;
+      let a: Adapter | undefined;
       try {
-        const a = await factory.create(context(lane));
-        lanes.push(a);
+        a = await factory.create(context(lane));
         await a.hello(suites);
+        return a;
       } catch (err) {
         stderrParts.push(`[x64spec] lane ${lane} did not start (${message(err)}); continuing with fewer lanes\n`);
-        const a = lanes.pop();
-        if (a !== undefined) await a.close().catch(() => undefined);
+        await a?.close().catch(() => undefined);
+        return undefined;
       }
-    }
+    }));
+    for (const a of extra) if (a !== undefined) lanes.push(a);
 
     let nextBatch = 0;
     const work = async (adapter: Adapter): Promise<void> => {
