@@ -222,6 +222,21 @@ describe('odd results', () => {
     const shape = (await page.evaluate(`${checker}\ncheckJunitShape(${JSON.stringify(junit)})`)) as { problems: string[] };
     expect(shape.problems).toEqual([]);
 
+    // A failure outside paging: expectation and observation side by side, differences marked.
+    const other = JSON.parse(JSON.stringify(fx.results)) as { runs: { cases: Record<string, unknown>[] }[] };
+    Object.assign(other.runs[1]!.cases[1]!, {
+      suite: 'elf', verdict: 'fail', input: { elf: 'f0VMRg==' },
+      expect: { outcome: 'loaded', pages: [{ va: '0x1000', writable: true }] },
+      observed: { outcome: 'loaded', pages: [{ va: '0x1000', writable: false }] },
+      diff: [{ path: '$.pages[0].writable', expected: true, observed: false }],
+    });
+    const otherFile = join(fx.dir, 'other-suite.json');
+    writeFileSync(otherFile, JSON.stringify(other));
+    const otherPaths = await writeReport([otherFile.slice(ROOT.length + 1)], { root: ROOT, outDir: join(fx.dir, 'other').slice(ROOT.length + 1) });
+    await page.goto(pathToFileURL(otherPaths.htmlPath).href + `#case?run=1&id=${other.runs[1]!.cases[1]!.id as string}`);
+    await page.waitForSelector('#case:not([hidden]) #case-diff');
+    expect(await page.locator('#case mark.jd').allInnerTexts()).toEqual(['✗ true', '✗ false']);
+
     const empty = { ...fx.results, runs: [] };
     const emptyFile = join(fx.dir, 'empty.json');
     writeFileSync(emptyFile, JSON.stringify(empty));

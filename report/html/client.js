@@ -304,6 +304,23 @@ function pagingHtml(p) {
     <h3>Registers</h3><div class="regs">${regs}</div>`;
 }
 
+// JSON paths in the `$.a.b[3]["odd key"]` form of the harness's diffs (vectors/io/json-path.ts).
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const childPath = (parent, key) => (typeof key === 'number' ? `${parent}[${key}]` : IDENT.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`);
+
+/** Pretty-printed JSON as HTML, with the values at the `marks` paths marked (✗ and colour). */
+function jsonHtml(v, path, marks, indent) {
+  const inner = indent + '  ';
+  let body;
+  if (Array.isArray(v)) {
+    body = v.length === 0 ? '[]' : `[\n${v.map((x, i) => inner + jsonHtml(x, childPath(path, i), marks, inner)).join(',\n')}\n${indent}]`;
+  } else if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v);
+    body = keys.length === 0 ? '{}' : `{\n${keys.map((k) => `${inner}${esc(JSON.stringify(k))}: ${jsonHtml(v[k], childPath(path, k), marks, inner)}`).join(',\n')}\n${indent}}`;
+  } else body = esc(JSON.stringify(v));
+  return marks.has(path) ? `<mark class="jd" title="${esc(path)} differs">✗ ${body}</mark>` : body;
+}
+
 function renderCase(runIndex, id) {
   const sec = $('#case');
   const i = caseIndex.get(runIndex + '\u0000' + id);
@@ -333,7 +350,8 @@ function renderCase(runIndex, id) {
     }
     if (d.paging) html += pagingHtml(d.paging);
     else if (d.expect !== undefined || d.observed !== undefined) {
-      html += `<div class="grid2"><div><h3>Expected (permitted)</h3><pre>${esc(JSON.stringify(d.expect, null, 2) ?? '—')}</pre></div><div><h3>Observed</h3><pre>${esc(d.observed === undefined ? '— (no output)' : JSON.stringify(d.observed, null, 2))}</pre></div></div>`;
+      const marks = new Set((d.diff || []).map((x) => x.path));
+      html += `<div class="grid2"><div><h3>Expected (permitted)</h3><pre class="json">${d.expect === undefined ? '—' : jsonHtml(d.expect, '$', marks, '')}</pre></div><div><h3>Observed <span class="muted small">(differences marked ✗)</span></h3><pre class="json">${d.observed === undefined ? '— (no output)' : jsonHtml(d.observed, '$', marks, '')}</pre></div></div>`;
     }
     html += copyBlock('Replay this case', d.replay, 'copy-replay');
     if (d.vectorLine) html += copyBlock('Vector line', d.vectorLine, 'copy-vector');
