@@ -21,7 +21,7 @@ export interface ConsoleReport {
   readonly errors: readonly string[];
   /** `H …` lines (region allocation, ready, jump). */
   readonly handoffLines: readonly string[];
-  /** Milestone letters printed after `H jump` (T, S, P, K…): see switch.S. */
+  /** Milestone letters printed after `H jump` (T, S, P, E, K…): see switch.S. */
   readonly milestones: string;
   /** The first qword of the boot information as the kernel printed it. */
   readonly kernelBootInfo?: string;
@@ -41,7 +41,7 @@ export function parseConsole(text: string): ConsoleReport {
     const line = raw.replace(/\r$/, '');
     if (afterJump) {
       const k = /K([0-9a-f]{16})/.exec(line);
-      milestones += line.replace(/K[0-9a-f]{16}.*/, 'K').replace(/[^TSPK]/g, '');
+      milestones += line.replace(/K[0-9a-f]{16}.*/, 'K').replace(/[^TSPEK]/g, '');
       if (k) kernelBootInfo = `0x${k[1]!.replace(/^0+(?=.)/, '')}`;
       continue;
     }

@@ -6,16 +6,17 @@
  */
 import type { BuiltHandoff } from '../../model/handoff/loader.ts';
 import type { Prediction, Stage } from '../../model/handoff/types.ts';
+import type { HandoffState } from '../../model/handoff/state.ts';
 import { toHex } from '../../model/paging/u64.ts';
 import type { BootFiles, BootResult } from './boot.ts';
 import { KERNEL_EXIT_STATUS } from './boot.ts';
 import { parseConsole } from './console.ts';
-import { encodeHandoff } from './handoff-image.ts';
+import { encodeHandoff, placementOf, type BootPlacement } from './handoff-image.ts';
 import { renderScript } from './script.ts';
 
-/** The milestones printed before each stage runs (T before MOV CR3, S after it, P after the push, K in the kernel). */
-const MILESTONES_BEFORE: Record<Stage, string> = {
-  'mov-cr3': '', 'after-cr3': 'T', stack: 'TS', entry: 'TSP', 'boot-info': 'TSP', gdt: 'TSPK',
+/** The milestones printed before each stage runs (T before MOV CR3, S after it, P after the push, E in the kernel, K after its first read). */
+export const MILESTONES_BEFORE: Record<Stage, string> = {
+  'mov-cr3': '', 'after-cr3': 'T', stack: 'TS', entry: 'TSP', 'boot-info': 'TSPE', gdt: 'TSPEK',
 };
 
 /** What the boot must show when the prediction is right. */
@@ -27,7 +28,7 @@ export interface ExpectedBoot {
 
 export function expectedBoot(p: Prediction): ExpectedBoot {
   switch (p.outcome) {
-    case 'runs': return { milestones: 'TSPK', tripleFault: false, exitStatus: KERNEL_EXIT_STATUS };
+    case 'runs': return { milestones: 'TSPEK', tripleFault: false, exitStatus: KERNEL_EXIT_STATUS };
     // With -no-reboot QEMU exits with status 0 after the shutdown (NOTES.md).
     case 'triple-fault': return { milestones: MILESTONES_BEFORE[p.stage], tripleFault: true, exitStatus: 0 };
     case 'exception':
@@ -37,7 +38,12 @@ export function expectedBoot(p: Prediction): ExpectedBoot {
 }
 
 export function handoffBootFiles(built: BuiltHandoff): BootFiles {
-  return { script: renderScript([{ cmd: 'exitloop' }, { cmd: 'handoff' }]), handoff: encodeHandoff(built) };
+  return placedBootFiles(built.state, placementOf(built));
+}
+
+/** The ESP files for a hand-off state placed as `place` says. */
+export function placedBootFiles(state: HandoffState, place: BootPlacement): BootFiles {
+  return { script: renderScript([{ cmd: 'exitloop' }, { cmd: 'handoff' }]), handoff: encodeHandoff(state, place) };
 }
 
 /** What QEMU showed, in the same terms as `ExpectedBoot`, plus what went wrong before the jump. */

@@ -10,10 +10,19 @@ import {
 } from '../../model/uefi/index.ts';
 
 export type Step =
-  | { readonly cmd: 'gmm0' | 'gmmnull' | 'gmmbufnull' | 'gmm' | 'gmmexact' | 'gmmsmall' }
-  | { readonly cmd: 'ap'; readonly pages: number }
-  | { readonly cmd: 'fp' | 'fpl' | 'ce' | 'ebs' | 'exitloop' | 'bs' | 'handoff' }
-  | { readonly cmd: 'apl'; readonly size: number }
+  | { readonly cmd: 'gmm0' | 'gmmnull' | 'gmmbufnull' | 'gmmexact' | 'gmmsmall' }
+  /** GetMemoryMap into the application's buffer, `size` bytes of it (default all 64 KiB). */
+  | { readonly cmd: 'gmm'; readonly size?: number }
+  /** GetMemoryMap with MemoryMapSize = `size` and a NULL buffer. */
+  | { readonly cmd: 'gmmnobuf'; readonly size: number }
+  | { readonly cmd: 'ap'; readonly pages: number; readonly type?: number }
+  /** FreePages of what step `step` allocated (`pages` pages), or of the newest allocation. */
+  | { readonly cmd: 'fp'; readonly step?: number; readonly pages?: number }
+  | { readonly cmd: 'fpl'; readonly step?: number }
+  /** ExitBootServices with the key step `step` got, `literal` when that step got none, or the newest key. */
+  | { readonly cmd: 'ebs'; readonly step?: number; readonly literal?: number }
+  | { readonly cmd: 'ce' | 'exitloop' | 'bs' | 'handoff' | 'stall' | 'gettime' }
+  | { readonly cmd: 'apl'; readonly size: number; readonly type?: number }
   | { readonly cmd: 'svam'; readonly size: number; readonly version: number; readonly which: 'rt' | 'rt-1' }
   | { readonly cmd: 'exit'; readonly value: number };
 
@@ -24,8 +33,13 @@ export const APP_MAP_CAPACITY = 64 * 1024;
 export function renderScript(steps: readonly Step[]): string {
   return steps.map((s) => {
     switch (s.cmd) {
-      case 'ap': return `ap ${s.pages}`;
-      case 'apl': return `apl ${s.size}`;
+      case 'gmm': return s.size === undefined ? 'gmm' : `gmm ${s.size}`;
+      case 'gmmnobuf': return `gmmnobuf ${s.size}`;
+      case 'ap': return s.type === undefined ? `ap ${s.pages}` : `ap ${s.pages} ${s.type}`;
+      case 'apl': return s.type === undefined ? `apl ${s.size}` : `apl ${s.size} ${s.type}`;
+      case 'fp': return s.step === undefined ? 'fp' : `fp ${s.step} ${s.pages ?? 1}`;
+      case 'fpl': return s.step === undefined ? 'fpl' : `fpl ${s.step}`;
+      case 'ebs': return s.step === undefined ? 'ebs' : `ebs ${s.step} 0x${(s.literal ?? 0).toString(16)}`;
       case 'svam': return `svam ${s.size} ${s.version} ${s.which}`;
       case 'exit': return `exit 0x${s.value.toString(16)}`;
       default: return s.cmd;
@@ -56,6 +70,8 @@ export function predictScript(steps: readonly Step[], initialMap: readonly Memor
   let lastMap: readonly MemoryDescriptor[] = fw.map;
   const pages: { address: number; pages: number }[] = [];
   const pools: number[] = [];
+  const stepAddress = new Map<number, number>();
+  const stepKey = new Map<number, number>();
   const out: StepPrediction[] = [];
 
   steps.forEach((s, index) => {
@@ -81,31 +97,44 @@ export function predictScript(steps: readonly Step[], initialMap: readonly Memor
       case 'gmm0': call({ op: 'GetMemoryMap', bufferSize: 0, buffer: false }); break;
       case 'gmmnull': call({ op: 'GetMemoryMap', bufferSize: null, buffer: true }); break;
       case 'gmmbufnull': call({ op: 'GetMemoryMap', bufferSize: APP_MAP_CAPACITY, buffer: false }); break;
-      case 'gmm': call({ op: 'GetMemoryMap', bufferSize: APP_MAP_CAPACITY, buffer: true }); break;
+      case 'gmmnobuf': call({ op: 'GetMemoryMap', bufferSize: s.size, buffer: false }); break;
+      case 'gmm': {
+        const r = call({ op: 'GetMemoryMap', bufferSize: Math.min(s.size ?? APP_MAP_CAPACITY, APP_MAP_CAPACITY), buffer: true });
+        if (r.kind === 'status' && r.mapInfo?.key !== undefined) stepKey.set(index, r.mapInfo.key);
+        break;
+      }
       case 'gmmexact': call({ op: 'GetMemoryMap', bufferSize: neededSize, buffer: true }); break;
       case 'gmmsmall': call({ op: 'GetMemoryMap', bufferSize: mapSize - 1, buffer: true }); break;
       case 'ap': {
-        const r = call({ op: 'AllocatePages', kind: 'AnyPages', type: EfiLoaderData, pages: s.pages });
-        if (r.kind === 'status' && r.address !== undefined) pages.push({ address: r.address, pages: s.pages });
+        const r = call({ op: 'AllocatePages', kind: 'AnyPages', type: s.type ?? EfiLoaderData, pages: s.pages });
+        if (r.kind === 'status' && r.address !== undefined) {
+          pages.push({ address: r.address, pages: s.pages });
+          stepAddress.set(index, r.address);
+        }
         break;
       }
       case 'fp': {
-        const p = pages.pop();
+        const p = s.step === undefined ? pages.pop() : { address: stepAddress.get(s.step) ?? -1, pages: s.pages ?? 1 };
         if (p !== undefined) call({ op: 'FreePages', address: p.address, pages: p.pages });
         break;
       }
       case 'apl': {
-        const r = call({ op: 'AllocatePool', type: EfiLoaderData, size: s.size });
-        if (r.kind === 'status' && r.address !== undefined) pools.push(r.address);
+        const r = call({ op: 'AllocatePool', type: s.type ?? EfiLoaderData, size: s.size });
+        if (r.kind === 'status' && r.address !== undefined) {
+          pools.push(r.address);
+          stepAddress.set(index, r.address);
+        }
         break;
       }
       case 'fpl': {
-        const p = pools.pop();
+        const p = s.step === undefined ? pools.pop() : stepAddress.get(s.step) ?? -1;
         if (p !== undefined) call({ op: 'FreePool', pointer: p });
         break;
       }
       case 'ce': call({ op: 'OtherBootService', service: 'CreateEvent' }); break;
-      case 'ebs': call({ op: 'ExitBootServices', key }); break;
+      case 'stall': call({ op: 'OtherBootService', service: 'Stall' }); break;
+      case 'gettime': call({ op: 'OtherRuntimeService', service: 'GetTime' }); break;
+      case 'ebs': call({ op: 'ExitBootServices', key: s.step === undefined ? key : stepKey.get(s.step) ?? s.literal ?? 0 }); break;
       case 'exitloop':
         for (let tries = 0; tries < 16; tries++) {
           const g = call({ op: 'GetMemoryMap', bufferSize: APP_MAP_CAPACITY, buffer: true });

@@ -4,7 +4,8 @@
  * report progress over the QEMU debug console (port 0xE9), one byte per milestone:
  *   T  about to load CR3        S  the fetch after MOV CR3 worked (HANDOFF.CR3.NEXT_FETCH_MAPPED)
  *   P  the first push worked (HANDOFF.STACK.WRITABLE)
- *   K… the kernel ran and read the boot information (HANDOFF.ENTRY.EXECUTABLE, HANDOFF.BOOTINFO.MAPPED)
+ *   E  the kernel's first instruction ran (HANDOFF.ENTRY.EXECUTABLE)
+ *   K… the kernel read the boot information (HANDOFF.BOOTINFO.MAPPED) and prints its first qword
  * then the kernel exits QEMU through isa-debug-exit (port 0xF4, value 0x31 → status 99).
  */
 	.intel_syntax noprefix
@@ -42,8 +43,10 @@ x64_tramp_end:
 
 /* rdi = boot information pointer (its first qword is printed in hex). */
 x64_kernel_start:
-	mov rbx, [rdi]
 	mov dx, 0xE9
+	mov al, 'E'
+	out dx, al
+	mov rbx, [rdi]
 	mov al, 'K'
 	out dx, al
 	mov ecx, 16

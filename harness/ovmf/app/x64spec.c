@@ -67,8 +67,13 @@ static UINTN page_count[16];
 static int page_top;
 static void *pool_stack[16];
 static int pool_top;
+#define MAX_STEPS 256
+static UINT64 step_addr[MAX_STEPS];  /* address an ap/apl step returned */
+static UINTN step_key[MAX_STEPS];    /* key a successful gmm step returned */
+static UINT8 step_has_key[MAX_STEPS];
 static EFI_BOOT_SERVICES *saved_bs;
 static EFI_HANDLE self_image;
+static int exited;  /* a successful ExitBootServices happened */
 static EFI_RUNTIME_SERVICES *saved_rt;
 static UINT8 vmap[MAP_CAP];
 
@@ -200,30 +205,62 @@ static void run_line(int step, const char *line) {
   next_word(&p, a1, sizeof a1); next_word(&p, a2, sizeof a2); next_word(&p, a3, sizeof a3);
   puts_("R "); putdec((UINT64)step); puts_(" "); puts_(cmd);
   EFI_STATUS st = EFI_SUCCESS;
+  /* Boot services are gone after a successful exit (UEFI.EBS.SUCCESS_ENDS_BOOT_SERVICES):
+     OVMF zeroes the table, so calling one would jump to address 0. Refuse instead. */
+  static const char *const bs_cmds[] = { "gmm0", "gmmnull", "gmmbufnull", "gmm", "gmmnobuf", "gmmexact", "gmmsmall",
+    "ap", "fp", "apl", "fpl", "ce", "stall", "ebs", "exitloop", 0 };
+  if (exited) {
+    for (int i = 0; bs_cmds[i]; i++) if (streq(cmd, bs_cmds[i])) { puts_(" skipped=1\n"); return; }
+  }
   if (streq(cmd, "gmm0")) { UINTN s = 0; st = gmm(&s, 0, 1); }
   else if (streq(cmd, "gmmnull")) { st = gmm(NULL, 1, 0); }
   else if (streq(cmd, "gmmbufnull")) { UINTN s = MAP_CAP; st = gmm(&s, 0, 1); }
-  else if (streq(cmd, "gmm")) { UINTN s = MAP_CAP; st = gmm(&s, 0, 0); }
+  else if (streq(cmd, "gmm")) {
+    UINTN s = a1[0] ? (UINTN)parse_num(a1) : MAP_CAP;
+    if (s > MAP_CAP) s = MAP_CAP;
+    st = gmm(&s, 0, 0);
+    if (st == EFI_SUCCESS && step < MAX_STEPS) { step_key[step] = map_key; step_has_key[step] = 1; }
+  }
+  else if (streq(cmd, "gmmnobuf")) { UINTN s = (UINTN)parse_num(a1); st = gmm(&s, 0, 1); }
   else if (streq(cmd, "gmmexact")) { UINTN s = needed_size; st = gmm(&s, 0, 0); }
   else if (streq(cmd, "gmmsmall")) { UINTN s = map_size - 1; st = gmm(&s, 0, 0); }
   else if (streq(cmd, "ap")) {
     EFI_PHYSICAL_ADDRESS a = 0; UINTN n = (UINTN)parse_num(a1);
-    st = uefi_call_wrapper(saved_bs->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, n, &a);
+    UINT32 type = a2[0] ? (UINT32)parse_num(a2) : EfiLoaderData;
+    st = uefi_call_wrapper(saved_bs->AllocatePages, 4, AllocateAnyPages, type, n, &a);
     if (!EFI_ERROR(st) && page_top < 16) { page_stack[page_top] = a; page_count[page_top++] = n; }
+    if (!EFI_ERROR(st) && step < MAX_STEPS) step_addr[step] = a;
+    if (!EFI_ERROR(st)) field("addr", a, 1);
   } else if (streq(cmd, "fp")) {
-    if (page_top > 0) { page_top--; st = uefi_call_wrapper(saved_bs->FreePages, 2, page_stack[page_top], page_count[page_top]); }
+    if (a1[0]) {
+      UINTN at = (UINTN)parse_num(a1);
+      st = at < MAX_STEPS && step_addr[at] ? uefi_call_wrapper(saved_bs->FreePages, 2, step_addr[at], (UINTN)parse_num(a2)) : EFI_NOT_FOUND;
+    } else if (page_top > 0) { page_top--; st = uefi_call_wrapper(saved_bs->FreePages, 2, page_stack[page_top], page_count[page_top]); }
   } else if (streq(cmd, "apl")) {
     void *q = NULL;
-    st = uefi_call_wrapper(saved_bs->AllocatePool, 3, EfiLoaderData, (UINTN)parse_num(a1), &q);
+    UINT32 type = a2[0] ? (UINT32)parse_num(a2) : EfiLoaderData;
+    st = uefi_call_wrapper(saved_bs->AllocatePool, 3, type, (UINTN)parse_num(a1), &q);
     if (!EFI_ERROR(st) && pool_top < 16) pool_stack[pool_top++] = q;
+    if (!EFI_ERROR(st) && step < MAX_STEPS) step_addr[step] = (UINT64)(UINTN)q;
   } else if (streq(cmd, "fpl")) {
-    if (pool_top > 0) st = uefi_call_wrapper(saved_bs->FreePool, 1, pool_stack[--pool_top]);
+    if (a1[0]) {
+      UINTN at = (UINTN)parse_num(a1);
+      st = at < MAX_STEPS && step_addr[at] ? uefi_call_wrapper(saved_bs->FreePool, 1, (void *)(UINTN)step_addr[at]) : EFI_INVALID_PARAMETER;
+    } else if (pool_top > 0) st = uefi_call_wrapper(saved_bs->FreePool, 1, pool_stack[--pool_top]);
+  } else if (streq(cmd, "stall")) {
+    st = uefi_call_wrapper(saved_bs->Stall, 1, 1);
+  } else if (streq(cmd, "gettime")) {
+    EFI_TIME t;
+    st = uefi_call_wrapper(saved_rt->GetTime, 2, &t, NULL);
   } else if (streq(cmd, "ce")) {
     EFI_EVENT ev;
     st = uefi_call_wrapper(saved_bs->CreateEvent, 5, 0, 0, NULL, NULL, &ev);
   } else if (streq(cmd, "ebs")) {
-    st = uefi_call_wrapper(saved_bs->ExitBootServices, 2, self_image, map_key);
-    field("key", map_key, 1);
+    UINTN key = map_key;
+    if (a1[0]) { UINTN at = (UINTN)parse_num(a1); key = at < MAX_STEPS && step_has_key[at] ? step_key[at] : parse_num(a2); }
+    st = uefi_call_wrapper(saved_bs->ExitBootServices, 2, self_image, key);
+    if (st == EFI_SUCCESS) exited = 1;
+    field("key", key, 1);
   } else if (streq(cmd, "exitloop")) {
     /* The standard retry loop (UEFI.EBS.RETRY): fetch the map, exit, repeat on a stale key. */
     UINTN tries = 0;
@@ -235,6 +272,7 @@ static void run_line(int step, const char *line) {
       st = uefi_call_wrapper(saved_bs->ExitBootServices, 2, self_image, key);
       tries++;
     } while (st == EFI_INVALID_PARAMETER && tries < 16);
+    if (st == EFI_SUCCESS) exited = 1;
     field("tries", tries, 0);
   } else if (streq(cmd, "svam")) {
     UINTN ds = (UINTN)parse_num(a1); UINT32 ver = (UINT32)parse_num(a2);
