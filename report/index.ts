@@ -94,7 +94,8 @@ export async function writeReport(resultsFiles: readonly string[], options: Repo
     jsonPath: join(outDir, 'report.json'),
     junitPath: join(outDir, 'junit.xml'),
   };
-  writeFileSync(paths.jsonPath, JSON.stringify(report, null, 1) + '\n');
+  // Compact: with tens of thousands of cases, indentation alone adds megabytes (use jq to read it).
+  writeFileSync(paths.jsonPath, JSON.stringify(report) + '\n');
   writeFileSync(paths.junitPath, writeJunit(report));
   writeFileSync(paths.htmlPath, renderHtml(report));
   return paths;
