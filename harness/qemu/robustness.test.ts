@@ -15,7 +15,7 @@ beforeAll(() => {
   const a = qemuAvailability();
   if (!a.available) throw new Error(`this test needs QEMU: ${a.reason}`);
   ensureBuilt();
-  adapter = new QemuAdapter({ bootAllowanceMs: 2_000, parallel: 1 });
+  adapter = new QemuAdapter({ bootAllowanceMs: 4_000, parallel: 1 });
 });
 
 afterAll(async () => {
