@@ -5,8 +5,8 @@ import { parseVectorText } from './read.ts';
 
 const GOOD = JSON.parse(readFileSync(join(import.meta.dirname, '../mapper/curated.jsonl'), 'utf8').split('\n')[0]!) as Record<string, Record<string, unknown>>;
 
-function problemOf(edit: (v: { input: Record<string, unknown>; expect: Record<string, unknown[]> }) => void) {
-  const v = structuredClone(GOOD) as unknown as { input: Record<string, unknown>; expect: Record<string, unknown[]> };
+function problemOf(edit: (v: { input: Record<string, unknown>; expect: { results: unknown[] } }) => void) {
+  const v = structuredClone(GOOD) as unknown as { input: Record<string, unknown>; expect: { results: unknown[] } };
   edit(v);
   const r = parseVectorText(JSON.stringify(v), 'm.jsonl');
   expect(r.vectors).toHaveLength(0);
