@@ -48,6 +48,9 @@ export class ProcessAdapter implements Adapter, HasStderr {
   private readonly maxLineBytes: number;
   /** Processes started, the first included. */
   starts = 0;
+  /** Consecutive failed restarts, and the last reason. */
+  private failedStarts = 0;
+  private startProblem = '';
 
   constructor(readonly spec: string, private readonly command: string, private readonly options: ProcessAdapterOptions = {}) {
     this.window = options.window ?? 256;
@@ -126,30 +129,29 @@ export class ProcessAdapter implements Adapter, HasStderr {
     let acked = 0;
     let next = 0;
     let lastAnswerAt = 0;
-    let failedStarts = 0;
-    let startProblem = '';
 
-    const blame = async (reason: string, kill: boolean): Promise<void> => {
+    // Answers case `acked` with an error, and replaces the process (the rest is resent).
+    const blame = async (reason: string): Promise<void> => {
       answers[acked] = { id: cases[acked]!.id, error: reason };
-      if (kill) await this.drop(`case ${cases[acked]!.id}: ${reason}`);
-      else this.child = undefined;
+      await this.drop(`case ${cases[acked]!.id}: ${reason}`);
       acked++;
       next = acked;
     };
 
     while (acked < cases.length) {
       if (this.child === undefined) {
-        if (failedStarts >= 2) {
-          for (; acked < cases.length; acked++) answers[acked] = { id: cases[acked]!.id, error: `implementation cannot be restarted: ${startProblem}` };
+        if (this.failedStarts >= 2) {
+          // Two restarts in a row failed: this and every later batch get the reason at once.
+          for (; acked < cases.length; acked++) answers[acked] = { id: cases[acked]!.id, error: `implementation cannot be restarted: ${this.startProblem}` };
           break;
         }
         try {
           await this.start();
-          failedStarts = 0;
+          this.failedStarts = 0;
         } catch (err) {
-          failedStarts++;
-          startProblem = err instanceof Error ? err.message : String(err);
-          answers[acked] = { id: cases[acked]!.id, error: `restart failed: ${startProblem}` };
+          this.failedStarts++;
+          this.startProblem = err instanceof Error ? err.message : String(err);
+          answers[acked] = { id: cases[acked]!.id, error: `restart failed: ${this.startProblem}` };
           acked++;
           next = acked;
           continue;
@@ -173,18 +175,18 @@ export class ProcessAdapter implements Adapter, HasStderr {
       const e = await child.next(deadline - performance.now());
       const expected = cases[acked]!.id;
       if (e === undefined) {
-        await blame(`timeout: no answer within ${options.timeoutMs} ms`, true);
+        await blame(`timeout: no answer within ${options.timeoutMs} ms`);
       } else if (e.type === 'exit') {
         this.note(`process ${child.pid ?? '?'} ${describeExit(e)} while case ${expected} was pending`);
-        await blame(`implementation ${describeExit(e)} before answering`, true);
+        await blame(`implementation ${describeExit(e)} before answering`);
       } else if (e.type === 'overlong') {
-        await blame(`malformed answer: a line longer than ${this.maxLineBytes} bytes`, true);
+        await blame(`malformed answer: a line longer than ${this.maxLineBytes} bytes`);
       } else {
         const p = parseResult(e.text);
         if (!p.ok) {
-          await blame(`malformed answer: ${p.problem}`, true);
+          await blame(`malformed answer: ${p.problem}`);
         } else if (p.value.id !== expected) {
-          await blame(`wrong id: answered ${excerpt(p.value.id, 60)} while ${JSON.stringify(expected)} was pending`, true);
+          await blame(`wrong id: answered ${excerpt(p.value.id, 60)} while ${JSON.stringify(expected)} was pending`);
         } else {
           answers[acked] = p.value;
           acked++;

@@ -2,6 +2,7 @@
 // exit early: every case still gets a verdict in order, the good cases still pass, no
 // process is left behind, and the run ends within its time limits.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { definition } from '../suites/paging.ts';
 import { processFactory } from '../adapters/process.ts';
@@ -90,6 +91,23 @@ describe('process adapter robustness', () => {
       expect(run.counts.error).toBe(3);
       for (const c of run.cases) expect(c.reason).toMatch(why);
     }
+    expect(await settledLeftovers()).toEqual([]);
+  });
+
+  it('gives up restarting after two failed restarts, answering the rest with the reason', async () => {
+    const marker = `out/test-work/once-${process.pid}`;
+    rmSync(marker, { force: true });
+    const ids = ['ok-1', 'crash', 'a', 'b', 'c', 'd'];
+    const f = { ...processFactory('x', `${MISBEHAVE} --once=${marker}`), batchSize: 3 };
+    const run = await runImplementation(f, testVectors(ids), options());
+    expect(run.cases.map((c) => `${c.id} ${c.verdict}: ${c.reason ?? ''}`.replace(/'[^']*': /, ''))).toEqual([
+      'ok-1 pass: ',
+      'crash error: implementation exited with status 1 before answering',
+      'a error: restart failed: exited with status 1 before its hello',
+      'b error: restart failed: exited with status 1 before its hello',
+      'c error: implementation cannot be restarted: exited with status 1 before its hello',
+      'd error: implementation cannot be restarted: exited with status 1 before its hello',
+    ]);
     expect(await settledLeftovers()).toEqual([]);
   });
 

@@ -7,15 +7,23 @@
  *   wrongid   answer with another id             spawn    leave a sleeping grandchild, then hang
  *   noisy     write 200 KiB to stderr, then answer normally
  * Flags: --no-hello (never says hello), --bad-hello (says hello for another protocol),
- * --profile46 (hello carries a MAXPHYADDR-46 profile without pku).
+ * --profile46 (hello carries a MAXPHYADDR-46 profile without pku), --once=<file> (only the
+ * first process started works; every restart exits at once).
  * Run: node --import tsx harness/testdata/misbehave.ts [flags]
  */
 import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pagingModelAnswer } from '../suites/paging.ts';
 import type { JsonObject } from '../types.ts';
 
 const flags = new Set(process.argv.slice(2));
+// --once=<file>: only the first process ever started works; later ones exit at once.
+const once = process.argv.find((a) => a.startsWith('--once='))?.slice('--once='.length);
+if (once !== undefined) {
+  if (existsSync(once)) process.exit(1);
+  writeFileSync(once, 'started\n');
+}
 /** Writes and waits until the data is handed to the pipe, so cases are handled strictly one after another. */
 const out = (text: string) => new Promise<void>((resolve) => { process.stdout.write(text, () => resolve()); });
 const write = (o: unknown) => out(JSON.stringify(o) + '\n');
