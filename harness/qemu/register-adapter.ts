@@ -29,7 +29,10 @@ registerAdapter(
   (context) => new QemuAdapter({ workDir: context.workDir, lane: context.lane, lanes: context.lanes, spec: context.spec }),
   qemuAvailability,
   {
-    batchSize: 20_000,
+    // One lane that runs a QEMU per core itself: it groups a whole batch by CPU profile,
+    // so every profile boots once per batch instead of once per lane.
+    batchSize: 50_000,
+    maxLanes: 1,
     kind: 'qemu',
     description: "QEMU's TCG x86-64 MMU through a bare-metal runner (paging suite; one QEMU per lane)",
   },
