@@ -25,7 +25,17 @@ export class InProcessAdapter implements Adapter {
 
   async hello(suites: readonly Suite[]): Promise<ImplInfo> {
     const task: HelloTask = { type: 'hello', impl: this.impl };
-    const reply = (await this.pool.run(task)) as HelloReply;
+    // A module whose top level never finishes loading must not stall the run.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), LOAD_TIMEOUT_MS);
+    let reply: HelloReply;
+    try {
+      reply = (await this.pool.run(task, { signal: controller.signal })) as HelloReply;
+    } catch (err) {
+      throw new Error(controller.signal.aborted ? `${this.spec}: did not load within ${LOAD_TIMEOUT_MS} ms` : `${this.spec}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearTimeout(timer);
+    }
     if (!reply.ok) throw new Error(`${this.spec}: ${reply.problem}`);
     const { info } = reply;
     return {

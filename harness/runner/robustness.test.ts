@@ -146,4 +146,12 @@ describe('in-process module robustness', () => {
     expect(by['bigint']!.reason).toMatch(/malformed answer: returned a value that is not JSON/);
     expect(run.counts).toEqual({ pass: 6, fail: 0, unsupported: 0, error: 5 });
   });
+
+  it('reports a module that fails to load, or exports no suite, on every case', async () => {
+    const vectors = testVectors(['a', 'b']);
+    const load = await runImplementation(moduleFactory('m', 'harness/testdata/modules/throws-on-load.ts'), vectors, options());
+    expect(load.cases.map((c) => c.reason)).toEqual(Array(2).fill('implementation did not start: m: Error: module top level failed'));
+    const none = await runImplementation(moduleFactory('v', 'harness/testdata/vectors.ts'), vectors, options());
+    expect(none.cases[0]!.reason).toMatch(/implementation did not start: v: Error: harness\/testdata\/vectors\.ts exports no suite function/);
+  });
 });
