@@ -293,9 +293,13 @@ vec_loop:
 6:      cmp %eax, %esi
         je 7f
         wrmsr
-7:      # PKRU (only writable with CR4.PKE = 1)
+7:      # PKRU (only accessible with CR4.PKE = 1; QEMU flushes its TLB on every WRPKRU)
         bt $8, %r14d
         jnc 8f
+        xor %ecx, %ecx
+        rdpkru
+        cmp 4(%rbx), %eax
+        je 8f
         mov 4(%rbx), %eax
         xor %ecx, %ecx
         xor %edx, %edx
