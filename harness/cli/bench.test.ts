@@ -9,15 +9,16 @@ import { UsageError } from './command.ts';
 
 describe('x64spec bench options', () => {
   it('parses --only (repeatable), --json, --strict, --list', () => {
-    expect(parseBenchArgs([])).toEqual({ only: [], json: 'out/bench.json', strict: false, list: false });
-    expect(parseBenchArgs(['--only', 'paging', '--only', 'qemu', '--json', 'x.json', '--strict', '--list']))
-      .toEqual({ only: ['paging', 'qemu'], json: 'x.json', strict: true, list: true });
+    expect(parseBenchArgs([])).toEqual({ groups: [], only: [], json: 'out/bench.json', strict: false, list: false });
+    expect(parseBenchArgs(['--group', 'paging', '--only', 'hot', '--only', 'qemu', '--json', 'x.json', '--strict', '--list']))
+      .toEqual({ groups: ['paging'], only: ['hot', 'qemu'], json: 'x.json', strict: true, list: true });
   });
 
   it('names the bad option in a one-line usage error', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(new UsageError("unknown option '--fast' (try x64spec bench --help)"));
     expect(() => parseBenchArgs(['--json'])).toThrow(new UsageError('--json needs a value'));
     expect(() => parseBenchArgs(['--only', '--strict'])).toThrow(UsageError);
+    expect(() => parseBenchArgs(['--group'])).toThrow(new UsageError('--group needs a value'));
   });
 });
 

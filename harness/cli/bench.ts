@@ -9,9 +9,10 @@ import { discoverBenchmarks, type BenchModuleProblem } from '../bench/index.ts';
 import { meetsTarget, type Benchmark, type BenchRecord, type BenchResult } from '../bench/types.ts';
 import { UsageError, type Command } from './command.ts';
 
-const USAGE = `usage: x64spec bench [--only TEXT] [--json FILE] [--strict] [--list]
+const USAGE = `usage: x64spec bench [--group NAME] [--only TEXT] [--json FILE] [--strict] [--list]
 
 Runs the benchmarks in harness/bench/*.ts and prints their figures with targets.
+  --group NAME  run only the benchmarks of group NAME, e.g. paging (repeatable)
   --only TEXT   run only benchmarks whose group or name contains TEXT (repeatable)
   --json FILE   where to write the results (default out/bench.json)
   --strict      exit 1 when a target is missed or a benchmark fails
@@ -19,6 +20,7 @@ Runs the benchmarks in harness/bench/*.ts and prints their figures with targets.
 Environment: X64SPEC_BENCH_SECONDS sets the time per paging measurement (default 1).`;
 
 interface Options {
+  readonly groups: readonly string[];
   readonly only: readonly string[];
   readonly json: string;
   readonly strict: boolean;
@@ -26,6 +28,7 @@ interface Options {
 }
 
 export function parseBenchArgs(args: readonly string[]): Options {
+  const groups: string[] = [];
   const only: string[] = [];
   let json = 'out/bench.json';
   let strict = false;
@@ -34,18 +37,20 @@ export function parseBenchArgs(args: readonly string[]): Options {
     const a = args[i]!;
     if (a === '--strict') strict = true;
     else if (a === '--list') list = true;
-    else if (a === '--only' || a === '--json') {
+    else if (a === '--only' || a === '--json' || a === '--group') {
       const v = args[++i];
       if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
       if (a === '--only') only.push(v);
+      else if (a === '--group') groups.push(v);
       else json = v;
     } else throw new UsageError(`unknown option '${a}' (try x64spec bench --help)`);
   }
-  return { only, json, strict, list };
+  return { groups, only, json, strict, list };
 }
 
-function selected(b: Benchmark, only: readonly string[]): boolean {
-  return only.length === 0 || only.some((t) => b.group.includes(t) || b.name.includes(t));
+function selected(b: Benchmark, o: Options): boolean {
+  return (o.groups.length === 0 || o.groups.includes(b.group))
+    && (o.only.length === 0 || o.only.some((t) => b.group.includes(t) || b.name.includes(t)));
 }
 
 /** A value with its unit, scaled for reading: 12.3 M translations/s, 0.412, 85 ms. */
@@ -106,13 +111,16 @@ export const command: Command = {
   async run(args) {
     const options = parseBenchArgs(args);
     const { benchmarks, problems } = await discoverBenchmarks();
-    const chosen = benchmarks.filter((b) => selected(b, options.only));
+    const chosen = benchmarks.filter((b) => selected(b, options));
     if (options.list) {
       for (const b of benchmarks) process.stdout.write(`${b.group}\t${b.name}\n`);
       for (const p of problems) process.stdout.write(`(not loaded) ${p.module}: ${p.message}\n`);
       return 0;
     }
-    if (chosen.length === 0) throw new UsageError(`no benchmark matches ${options.only.map((t) => `'${t}'`).join(', ') || '(none found)'}`);
+    if (chosen.length === 0) {
+      const asked = [...options.groups.map((g) => `group '${g}'`), ...options.only.map((t) => `'${t}'`)].join(', ');
+      throw new UsageError(asked === '' ? 'no benchmark modules found in harness/bench' : `no benchmark matches ${asked}`);
+    }
     const records: BenchRecord[] = [];
     let failed = 0;
     for (const b of chosen) {
