@@ -17,7 +17,7 @@ Runs the benchmarks in harness/bench/*.ts and prints their figures with targets.
   --json FILE   where to write the results (default out/bench.json)
   --strict      exit 1 when a target is missed or a benchmark fails
   --list        list the benchmarks without running them
-Environment: X64SPEC_BENCH_SECONDS sets the time per paging measurement (default 1).`;
+Environment: X64SPEC_BENCH_SECONDS sets the CPU seconds per paging measurement (default 0.6).`;
 
 interface Options {
   readonly groups: readonly string[];
