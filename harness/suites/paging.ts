@@ -4,10 +4,8 @@
  * an empty TLB; the judge wraps the model's `judgePaging`, which compares the output
  * with the vector's permitted set and names the clause each difference breaks.
  */
-import { physAddr } from '../../model/paging/addr.ts';
-import { modeOf } from '../../model/paging/mode.ts';
-import type { Access, PagingState } from '../../model/paging/types.ts';
-import { GP, OK, successLo, walkCore, WalkScratch } from '../../model/paging/walk-core.ts';
+import { performAccessUntraced } from '../../model/paging/access.ts';
+import { GP, OK, WalkScratch } from '../../model/paging/walk-core.ts';
 import { judgePaging, type ObservedOutcome } from '../../model/paging/expectation.ts';
 import { validateAccess, validateState } from '../../model/paging/state.ts';
 import { toHex } from '../../model/paging/u64.ts';
@@ -24,23 +22,6 @@ const phex = (n: number) => '0x' + n.toString(16);
 /** Reused for every answer: `modelAnswer` is synchronous, so one scratch memory and one walk record are enough. */
 const scratch = new ScratchMemory();
 const walkRecord = new WalkScratch();
-
-/**
- * `performAccess` without the trace and clause lists the answer does not need: the
- * model's own walk (`walkCore`) and A/D rule (`successLo`), applied in the same order.
- * The corpus test holds it to `permittedOutcome` on every vector.
- */
-function performAccessFast(state: PagingState, access: Access): WalkScratch {
-  const out = walkRecord;
-  walkCore(state.memory, modeOf(state.cpu, state.regs), access.va.hi, access.va.lo, access.kind, access.implicit, out);
-  if (out.status === OK) {
-    for (let s = 0; s < out.steps; s++) {
-      const after = successLo(out, s, access.kind);
-      if (after !== out.lo[s]) state.memory.writeLo(physAddr(out.entryPa[s]!), after);
-    }
-  }
-  return out;
-}
 
 /**
  * The model's output for a paging input, in the x64spec-impl/1 `output` form: the access
@@ -63,7 +44,7 @@ export function pagingModelAnswer(input: JsonObject): JsonObject | ModelUnsuppor
     const unsupported = problems.find((p) => p.unsupported);
     if (unsupported !== undefined) return { unsupported: `${unsupported.path}: ${unsupported.message}` };
     if (problems.length > 0) throw new Error(`$.input.${problems[0]!.path}: ${problems[0]!.message}`);
-    const out = performAccessFast(state, access);
+    const out = performAccessUntraced(state, access, walkRecord);
     const memory = json.memory.map((q) => toHex(scratch.read64(hexPa(q.pa))));
     if (out.status === OK) return { outcome: 'ok', pa: phex(out.pa), memory };
     if (out.status === GP) return { outcome: 'fault', vector: 13, errorCode: '0x0', memory };

@@ -11,7 +11,7 @@ export * as regs from './regs.ts';
 export { modeOf, type Mode } from './mode.ts';
 export { validateState, validateAccess, type StateProblem } from './state.ts';
 export { walk, walkWithMode } from './walk.ts';
-export { performAccess, applyUpdates } from './access.ts';
+export { performAccess, performAccessUntraced, applyUpdates } from './access.ts';
 export {
   permittedOutcome, judgePaging, expectToJson,
   type PermittedOutcome, type Expectation, type ObservedOutcome, type PagingDiff, type MemoryExpectation, type ExpectJson,

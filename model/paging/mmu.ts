@@ -5,12 +5,12 @@
  * — exactly the staleness `TlbModel` permits; a page fault invalidates the address
  * (PG.TLB.FAULT_INVALIDATES). Use `walk` for reference answers and this for speed.
  */
-import type { PhysAddr, VirtAddr } from './addr.ts';
+import type { VirtAddr } from './addr.ts';
 import type { PhysMemory } from './memory.ts';
 import { modeOf, type Mode } from './mode.ts';
 import { keyDenial, pageRightsDecision } from './rules.ts';
 import type { AccessKind, PagingState } from './types.ts';
-import { OK, successLo, walkCore, WalkScratch } from './walk-core.ts';
+import { applySuccessUpdates, OK, successLo, walkCore, WalkScratch } from './walk-core.ts';
 
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
@@ -76,10 +76,7 @@ export class Mmu {
       this.invalidatePage(page);
       return -1;
     }
-    for (let s = 0; s < out.steps; s++) {
-      const after = successLo(out, s, kind);
-      if (after !== out.lo[s]) this.memory.writeLo(out.entryPa[s]! as PhysAddr, after);
-    }
+    applySuccessUpdates(this.memory, out, kind);
     const leafLo = successLo(out, out.steps - 1, kind);
     this.tag[slot] = page + 1;
     this.frame[slot] = out.pa - (vaLo & 0xfff);

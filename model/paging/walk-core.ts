@@ -6,6 +6,7 @@
  */
 import type { PagingClauseId } from '../../spec/clauses/paging.ts';
 import { A, ADDR_1G_LO, ADDR_2M_LO, ADDR_4K_LO, D, G, P, PS, RW, US, XD_HI } from './entry.ts';
+import type { PhysAddr } from './addr.ts';
 import type { PhysMemory } from './memory.ts';
 import type { Mode } from './mode.ts';
 import { keyDenial, pageFaultErrorCode, pageRightsDecision, reservedBitRule, type AccessDecision, type FaultKind } from './rules.ts';
@@ -156,6 +157,17 @@ function fault(
   out.faultKind = faultKind;
   out.cause = cause;
   out.errorCode = pageFaultErrorCode(mode, faultKind, kind, implicit, pk);
+}
+
+/**
+ * Writes the A/D updates of a successful walk into memory, entry by entry in walk order
+ * (PG.AD.ACCESSED, PG.AD.DIRTY.WRITE_ONLY, PG.AD.DIRTY.LEAF_ONLY).
+ */
+export function applySuccessUpdates(memory: PhysMemory, out: WalkScratch, kind: AccessKind): void {
+  for (let s = 0; s < out.steps; s++) {
+    const after = successLo(out, s, kind);
+    if (after !== out.lo[s]) memory.writeLo(out.entryPa[s]! as PhysAddr, after);
+  }
 }
 
 /**
