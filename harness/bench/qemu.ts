@@ -14,6 +14,7 @@ import type { GuestCase } from '../qemu/batch.ts';
 import { ensureBuilt } from '../qemu/build.ts';
 import type { QemuProfile } from '../qemu/cpu.ts';
 import { boot, type BootFiles } from '../qemu/launch.ts';
+import { settingsOrder } from '../qemu/order.ts';
 import { prepare } from '../qemu/prepare.ts';
 import { qemuAvailability } from '../qemu/register-adapter.ts';
 import type { Vector } from '../types.ts';
@@ -81,8 +82,9 @@ function childCpuMs(): number | undefined {
   }
 }
 
-/** One boot on `cases`: its wall time and the QEMU's CPU time, in ms. */
-async function timedBoot(kernel: string, cases: readonly GuestCase[], profile: QemuProfile, files: BootFiles): Promise<{ ms: number; cpu?: number }> {
+/** One boot on `cases` (in the adapter's order): its wall time and the QEMU's CPU time, in ms. */
+async function timedBoot(kernel: string, unordered: readonly GuestCase[], profile: QemuProfile, files: BootFiles): Promise<{ ms: number; cpu?: number }> {
+  const cases = settingsOrder(unordered).map((k) => unordered[k]!);
   const c0 = childCpuMs();
   const t0 = performance.now();
   const b = await boot(kernel, cases, profile, files, 120_000);

@@ -17,6 +17,7 @@ import { QEMU_CPU_BASE, ALWAYS_FEATURES, profileKey, qemuCpuArg, type QemuProfil
 import { execute, type CaseRecord } from './execute.ts';
 import { interpret } from './interpret.ts';
 import { GUEST_RAM_MIB, QBOOT, QEMU_BINARY, type BootFiles } from './launch.ts';
+import { settingsOrder } from './order.ts';
 import { prepare } from './prepare.ts';
 
 /** Boot allowance plus a per-case allowance far above the ≈ 12 µs a case takes. */
@@ -197,7 +198,13 @@ function groupByProfile(cases: readonly Vector[], answers: (Answer | undefined)[
     g.index.push(i);
     g.guest.push(p.prepared.guest);
   });
-  return [...groups.values()];
+  return [...groups.values()].map(bySettings);
+}
+
+/** The group in the order that spares QEMU TLB flushes (order.ts). */
+function bySettings(g: ProfileGroup): ProfileGroup {
+  const order = settingsOrder(g.guest);
+  return { profile: g.profile, index: order.map((k) => g.index[k]!), guest: order.map((k) => g.guest[k]!) };
 }
 
 /**
