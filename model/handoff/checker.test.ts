@@ -50,7 +50,7 @@ describe('the switch, step by step', () => {
   it('HANDOFF.STACK.WRITABLE: an unmapped stack, and a read-only one under CR0.WP', () => {
     expect(checkHandoff(buildHandoff({ ...DEFAULT_PLAN, breakage: 'stack-unmapped' }).state).prediction).toMatchObject({ outcome: 'triple-fault', stage: 'stack' });
     const b = ok();
-    const at = va(0xffff_ffff_8040_4ff8n);
+    const at = va(0xffff_ffff_c040_4ff8n);
     const pte = walkPte(pagingStateOf(b.state), at);
     const e = b.state.memory.read64(pte as PhysAddr);
     b.state.memory.write64(pte as PhysAddr, u64(e.hi, e.lo & ~2));
@@ -164,7 +164,7 @@ describe('latent violations', () => {
     const r = checkHandoff(buildHandoff({ ...DEFAULT_PLAN, breakage: 'tables-in-boot-services-data' }).state);
     const mem = r.violations.filter((v) => v.clause === 'HANDOFF.MEM.NOT_FREE');
     expect(mem.map((v) => v.path)).toEqual(['$.regs.cr3', '$.stack', '$.bootInfo', '$.entry']);
-    expect(mem[0]!.message).toMatch(/^9 page-table frames \(0x2100000, .* and 5 more\) lie in EfiBootServicesData/);
+    expect(mem[0]!.message).toMatch(/^10 page-table frames \(0x2100000, .* and 6 more\) lie in EfiBootServicesData/);
     expect(mem[1]!.message).toMatch(/^1 stack page \(0x2013000\) lies in EfiBootServicesData/);
     const b = ok();
     const outside = checkHandoff({ ...b.state, memoryMap: retype(b.state.memoryMap!, 0x200_0000, 1, EfiLoaderData).filter((d) => d.physicalStart !== 0x200_1000) });

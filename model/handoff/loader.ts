@@ -20,6 +20,8 @@ import {
   EfiBootServicesData, EfiLoaderCode, ovmfLikeMap, retype, type MemoryDescriptor,
 } from '../uefi/index.ts';
 import type { HandoffState } from './state.ts';
+import { planLoad } from '../elf/plan.ts';
+import { PROFILES } from '../elf/profiles.ts';
 
 export type Layout =
   /** gnu-efi style: trampoline identity-mapped, kernel in the higher half, NX data, guard-paged per-CPU stacks, recursive PML4 slot 510. */
@@ -52,7 +54,7 @@ export interface CodeLayout {
 }
 
 /** The trampoline and kernel of harness/ovmf/app/switch.S (the OVMF tests pass the measured values). */
-export const SWITCH_S_LAYOUT: CodeLayout = { trampolineLength: 0x42, afterCr3: 0x31, kernelLength: 0x34 };
+export const SWITCH_S_LAYOUT: CodeLayout = { trampolineLength: 0x42, afterCr3: 0x31, kernelLength: 0x37 };
 
 export interface LoaderPlan {
   readonly layout: Layout;
@@ -65,6 +67,13 @@ export interface LoaderPlan {
   readonly code: CodeLayout;
   /** Frames set aside for page tables (default: the region from 1 MiB on, 768 frames). */
   readonly tableFrames?: number;
+  /**
+   * An ELF64 kernel to load instead of the one-page test kernel: its pages are planned by
+   * model/elf (planLoad, rust-osdev profile: a page two segments share gets the union of
+   * their rights) at physical addresses just above the region and mapped with those rights; the entry point is its e_entry. (The checker needs the mappings only,
+   * so file bytes are not copied.)
+   */
+  readonly kernelElf?: Uint8Array;
 }
 
 export const DEFAULT_PLAN: LoaderPlan = {
@@ -73,8 +82,8 @@ export const DEFAULT_PLAN: LoaderPlan = {
 
 export const REGION_BYTES = 0x40_0000;
 export const KERNEL_VA = fromBigInt(0xffff_ffff_8000_0000n) as VirtAddr;
-export const BOOT_INFO_VA = fromBigInt(0xffff_ffff_8020_0000n) as VirtAddr;
-export const STACKS_VA = 0xffff_ffff_8040_0000n;
+export const BOOT_INFO_VA = fromBigInt(0xffff_ffff_c020_0000n) as VirtAddr;
+export const STACKS_VA = 0xffff_ffff_c040_0000n;
 export const DIRECT_MAP_VA = fromBigInt(0xffff_8880_0000_0000n) as VirtAddr;
 export const RECURSIVE_SLOT = 510;
 /** The first qword of the boot information: the kernel prints it. */
@@ -143,11 +152,27 @@ export function buildHandoff(plan: LoaderPlan = DEFAULT_PLAN): BuiltHandoff {
     must(space.unmap(canonicalFrom48(trampolinePa), PAGE_4K, { onHugePage: 'split' }), 'unmapping the trampoline');
   }
 
-  map(KERNEL_VA, kernelPa, pageFlags({ executable: plan.breakage !== 'entry-not-executable' }), 'kernel');
+  let entryVa: VirtAddr = KERNEL_VA;
+  let kernelRange: { start: number; end: number } | undefined;
+  if (plan.kernelElf === undefined) {
+    map(KERNEL_VA, kernelPa, pageFlags({ executable: plan.breakage !== 'entry-not-executable' }), 'kernel');
+  } else {
+    const planned = planLoad(plan.kernelElf, { profile: PROFILES['rust-osdev'], physBase: b + REGION_BYTES });
+    if (!planned.ok) throw new LoaderError(`kernel ELF: ${planned.diagnostics.map((d) => d.message).join('; ')}`);
+    for (const r of planned.plan.pages) {
+      for (let i = 0; i < r.count; i++) {
+        const executable = r.executable && !(plan.breakage === 'entry-not-executable' && BigInt(i) * 4096n + r.va <= planned.plan.entry && planned.plan.entry < r.va + BigInt(i + 1) * 4096n);
+        map(vaAt(r.va + BigInt(i) * 4096n), r.pa + i * PAGE_4K, pageFlags({ writable: r.writable, executable }), `kernel ELF page at 0x${(r.va + BigInt(i) * 4096n).toString(16)}`);
+      }
+    }
+    entryVa = vaAt(planned.plan.entry);
+    const ends = planned.plan.pages.map((r) => r.pa + r.count * PAGE_4K);
+    kernelRange = { start: b + REGION_BYTES, end: Math.max(b + REGION_BYTES, ...ends) };
+  }
   let bootInfoVa = BOOT_INFO_VA;
   if (plan.layout === 'direct-map') bootInfoVa = vaAt(0xffff_8880_0000_0000n + BigInt(bootInfoPa));
   else if (plan.breakage !== 'boot-info-unmapped') map(BOOT_INFO_VA, bootInfoPa, pageFlags({ executable: false }), 'boot information');
-  if (plan.breakage === 'boot-info-unmapped' && plan.layout === 'direct-map') bootInfoVa = vaAt(0xffff_ffff_8020_0000n);
+  if (plan.breakage === 'boot-info-unmapped' && plan.layout === 'direct-map') bootInfoVa = BOOT_INFO_VA;
   memory.write64(bootInfoPa as PhysAddr, BOOT_INFO_MAGIC);
 
   // Per-CPU stacks with an unmapped guard page below each.
@@ -161,8 +186,11 @@ export function buildHandoff(plan: LoaderPlan = DEFAULT_PLAN): BuiltHandoff {
   if (plan.layout === 'recursive') must(RecursiveLayout.install(space, RECURSIVE_SLOT), 'recursive slot');
 
   const features: Feature[] = ['nx', 'pdpe1gb'];
-  const finalMap: MemoryDescriptor[] = retype(ovmfLikeMap(), b, REGION_BYTES / PAGE_4K,
-    plan.breakage === 'tables-in-boot-services-data' ? EfiBootServicesData : EfiLoaderCode);
+  const loaderType = plan.breakage === 'tables-in-boot-services-data' ? EfiBootServicesData : EfiLoaderCode;
+  let finalMap: MemoryDescriptor[] = retype(ovmfLikeMap(), b, REGION_BYTES / PAGE_4K, loaderType);
+  if (kernelRange !== undefined && kernelRange.end > kernelRange.start) {
+    finalMap = retype(finalMap, kernelRange.start, (kernelRange.end - kernelRange.start) / PAGE_4K, loaderType);
+  }
   const state: HandoffState = {
     cpu: { maxPhyAddr: plan.maxPhyAddr, features: new Set(features) },
     cr0: u64(0, 0x8001_0033),
@@ -172,7 +200,7 @@ export function buildHandoff(plan: LoaderPlan = DEFAULT_PLAN): BuiltHandoff {
     memory,
     switchCode: { va: canonicalFrom48(trampolinePa + plan.code.afterCr3), length: plan.code.trampolineLength - plan.code.afterCr3 },
     stack: { rsp: vaAt(STACKS_VA + BigInt((1 + plan.stackPages) * PAGE_4K)), bytes: 8 },
-    entry: { va: KERNEL_VA, length: plan.code.kernelLength },
+    entry: { va: entryVa, length: plan.kernelElf === undefined ? plan.code.kernelLength : 1 },
     bootInfo: { va: bootInfoVa, length: 8 },
     idtr: { base: canonicalFrom48(0), limit: 0 },
     memoryMap: finalMap,

@@ -38,9 +38,9 @@ describe('the standard exit flow (UEFI.EBS.RETRY)', () => {
     // The buffer fits the map plus its own descriptor; the event then adds one more.
     const perturb = [{ beforeCall: 3, source: 'notify' as const, action: 'allocate' as const, pages: 1 }];
     const run = runExitFlow(bootFirmware(smallMap(), { ...EDK2_CONFIG, uefiRevision: 208 }, perturb), { slackDescriptors: 1, maxAttempts: 10 });
-    expect(run.results[5]).toMatchObject({ kind: 'forbidden', clause: 'UEFI.EBS.AFTER_FAILURE' });
+    expect(run.results.some((r) => r.kind === 'forbidden')).toBe(false);
     expect(run.outcome.ok).toBe(false);
-    expect(run.outcome.ok === false && run.outcome.reason).toContain('could not grow');
+    expect(run.outcome.ok === false && run.outcome.reason).toContain('before UEFI 2.9 the loader may not allocate');
   });
   it('UEFI.MMAP.BUFFER_TOO_SMALL: a firmware with no map at all is reported', () => {
     const run = runExitFlow(bootFirmware([]));

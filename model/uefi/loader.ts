@@ -13,7 +13,7 @@ import type { MemoryMap } from './memory-map.ts';
 export interface ExitFlowOptions {
   /** Extra descriptors of room in the buffer (a loader typically adds 2–8). */
   readonly slackDescriptors: number;
-  /** Give up after this many ExitBootServices attempts (a safety net; a correct firmware never needs it). */
+  /** Give up after this many rounds (GetMemoryMap, then ExitBootServices or a buffer regrowth): a safety net. */
   readonly maxAttempts: number;
 }
 
@@ -43,7 +43,8 @@ export function runExitFlow(initial: FirmwareState, options: ExitFlowOptions = D
     results.push(r.result);
     return r.result;
   };
-  const done = (outcome: ExitFlowOutcome, attempts: number): ExitFlowRun => ({ state, calls, results, attempts, outcome });
+  // `attempts` counts ExitBootServices calls (a loop round that only regrows the buffer is not one).
+  const done = (outcome: ExitFlowOutcome, _rounds: number): ExitFlowRun => ({ state, calls, results, attempts: calls.filter((c) => c.op === 'ExitBootServices').length, outcome });
 
   const probe = call({ op: 'GetMemoryMap', bufferSize: 0, buffer: false });
   if (probe.kind !== 'status' || probe.status !== 'EFI_BUFFER_TOO_SMALL' || probe.mapInfo === undefined) {
@@ -59,12 +60,19 @@ export function runExitFlow(initial: FirmwareState, options: ExitFlowOptions = D
   };
   if (!allocate(probe.mapInfo.mapSize, probe.mapInfo.descriptorSize)) return done({ ok: false, reason: 'AllocatePool for the map buffer failed' }, 0);
 
+  // A loader reads the revision from the system table header.
+  const mayAllocateAfterFailure = initial.config.uefiRevision >= 209;
+  let failedOnce = false;
   for (let attempts = 1; attempts <= options.maxAttempts; attempts++) {
     const got = call({ op: 'GetMemoryMap', bufferSize, buffer: true });
     if (got.kind !== 'status') return done({ ok: false, reason: got.reason }, attempts - 1);
     if (got.status === 'EFI_BUFFER_TOO_SMALL' && got.mapInfo !== undefined) {
       // The map outgrew the slack (more firmware allocations than expected). Growing the
-      // buffer is allowed even after a failed exit since UEFI 2.9 (UEFI.EBS.AFTER_FAILURE).
+      // buffer is allowed even after a failed exit since UEFI 2.9 (UEFI.EBS.AFTER_FAILURE);
+      // before that the loader must give up rather than call a forbidden service.
+      if (failedOnce && !mayAllocateAfterFailure) {
+        return done({ ok: false, reason: 'the map outgrew the buffer after a failed ExitBootServices, and before UEFI 2.9 the loader may not allocate a bigger one' }, attempts - 1);
+      }
       if (pointer !== undefined) call({ op: 'FreePool', pointer });
       if (!allocate(got.mapInfo.mapSize, got.mapInfo.descriptorSize)) return done({ ok: false, reason: 'could not grow the map buffer' }, attempts - 1);
       continue;
@@ -79,6 +87,7 @@ export function runExitFlow(initial: FirmwareState, options: ExitFlowOptions = D
     if (exit.kind !== 'status' || exit.status !== 'EFI_INVALID_PARAMETER') {
       return done({ ok: false, reason: exit.kind === 'status' ? `ExitBootServices returned ${exit.status}` : exit.reason }, attempts);
     }
+    failedOnce = true;
   }
   return done({ ok: false, reason: `ExitBootServices still failing after ${options.maxAttempts} attempts` }, options.maxAttempts);
 }
