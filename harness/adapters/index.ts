@@ -2,7 +2,8 @@
  * Turns an `--impl` spec into an AdapterFactory: `model`, a module path,
  * `process:'<command>'`, or a registered name (qemu, ovmf, …; see registry.ts).
  */
-import { modelFactory, moduleFactory } from './inprocess.ts';
+import { moduleFactory } from './inprocess.ts';
+import { modelFactory } from './model.ts';
 import { processFactory, type ProcessAdapterOptions } from './process.ts';
 import { namedFactory, parseImplSpec } from './registry.ts';
 import type { AdapterFactory } from './types.ts';

@@ -12,6 +12,7 @@ import { isUnsupported } from '../suites/types.ts';
 import type { Answer, JsonObject, Profile, Suite } from '../types.ts';
 import { SUITES } from '../types.ts';
 import { parseProfile } from './protocol.ts';
+import { projectVersion } from '../runner/results-file.ts';
 
 export type ImplRef = { readonly kind: 'model' } | { readonly kind: 'module'; readonly path: string };
 
@@ -60,7 +61,7 @@ function modelImpl(): Impl {
     const d = suiteDefinition(s);
     if (d !== undefined) fns[s] = (input) => d.modelAnswer(input);
   }
-  return { info: { name: 'x64spec model', version: '0.1.0', suites: Object.keys(fns) as Suite[] }, fns, trusted: true };
+  return { info: { name: 'x64spec model', version: projectVersion(), suites: Object.keys(fns) as Suite[] }, fns, trusted: true };
 }
 
 /**

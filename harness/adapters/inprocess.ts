@@ -1,6 +1,6 @@
 /**
- * The in-process adapters: `model` (each suite's `modelAnswer`) and `module` (a TS/JS
- * file exporting a function per suite, loaded with tsx). Both run in a tinypool of
+ * The pooled in-process adapters: `module` (a TS/JS file exporting a function per suite,
+ * loaded with tsx) and, on request, the model (model.ts runs it in-thread by default). Both run in a tinypool of
  * worker threads, one thread per lane, so a module that hangs — even in a synchronous
  * loop — can be stopped: a watchdog reads which case the worker is on, and when one case
  * outlives the time limit the worker is terminated, that case gets `error`, and the rest
@@ -123,8 +123,8 @@ function pooled(kind: 'model' | 'module', spec: string, impl: ImplRef): AdapterF
   };
 }
 
-/** `--impl model`: the reference model, answering through each suite's `modelAnswer`. */
-export function modelFactory(): AdapterFactory {
+/** The model answering in tinypool workers, one per lane (harness/adapters/model.ts says why it is not the default). */
+export function pooledModelFactory(): AdapterFactory {
   return pooled('model', 'model', { kind: 'model' });
 }
 

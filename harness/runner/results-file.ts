@@ -18,7 +18,8 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-function projectVersion(): string {
+/** The project's version (package.json). */
+export function projectVersion(): string {
   const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
   try {
     const v = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: unknown }).version;

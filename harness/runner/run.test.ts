@@ -99,7 +99,7 @@ describe('lanes', () => {
   it('goes on with the lanes that started when another fails to start', async () => {
     let made = 0;
     const base = factory((cs) => cs.map(model));
-    const flaky: AdapterFactory = { ...base, create: (ctx) => { made++; if (ctx.lane === 2) throw new Error('lane 2 broke'); return base.create(); } };
+    const flaky: AdapterFactory = { ...base, create: (ctx) => { made++; if (ctx.lane === 2) throw new Error('lane 2 broke'); return base.create(ctx); } };
     const run = await runImplementation(flaky, vectors, opts({ jobs: 3 }));
     expect(made).toBe(3);
     expect(run.counts.pass).toBe(10);
