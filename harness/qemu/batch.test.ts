@@ -42,7 +42,9 @@ describe('encodeBatch', () => {
     expect(buf.readUInt32LE(second) & (1 << 11)).not.toBe(0);
     expect(buf.readUInt32LE(second) & 0x1f).toBe(1 << 4);
     const third = second + CASE_HEADER + 16;
-    expect(buf.readUInt32LE(third)).toBe(2);
+    expect(buf.readUInt32LE(third)).toBe(2 | (1 << 12)); // same CR3 as the case before: INVLPG only
+    expect(buf.readUInt32LE(second) & (1 << 12)).not.toBe(0);
+    expect(buf.readUInt32LE(BATCH_HEADER) & (1 << 12)).toBe(0);
   });
 });
 

@@ -8,7 +8,8 @@
  *           above 1 MiB with tags; without it the runner trusts the RAM file's tags),
  *           u64 results PA, u64 fill end PA, 32 bytes reserved
  *   case:   u32 control (bits: 1:0 kind, 3:2 CPL, 4 implicit, 5 WP, 6 SMEP, 7 SMAP,
- *           8 PKE, 9 NXE, 10 AC, 11 reload the runner's CR3 first), u32 PKRU, u64 CR3, u64 linear address, u64 PA of the PML4
+ *           8 PKE, 9 NXE, 10 AC, 11 reload the runner's CR3 first, 12 same CR3 as the
+ *           previous case: INVLPG its address instead of a CR3 load), u32 PKRU, u64 CR3, u64 linear address, u64 PA of the PML4
  *           slot the runner borrows, u32 qword count n, u32 reserved,
  *           n × (u64 PA, u64 value)
  * Results (at the results PA): a 64-byte header (u32 magic "X64R", u32 cases done), then
@@ -41,6 +42,8 @@ const NXE = 1 << 9;
 const AC = 1 << 10;
 /** The previous case's PML4 slot is among this case's qwords: reload the runner's CR3 first. */
 const RUNNER_CR3_FIRST = 1 << 11;
+/** Same CR3 as the previous case: INVLPG its address instead of reloading CR3. */
+const SAME_CR3 = 1 << 12;
 
 /** One case as the guest runs it: every value already checked by prepare.ts. */
 export interface GuestCase {
@@ -97,13 +100,14 @@ export function encodeBatch(cases: readonly GuestCase[], layout: BatchLayout): B
   writeNumber64(buf, layout.resultsPa, 16);
   writeNumber64(buf, layout.fillEnd, 24);
   let off = BATCH_HEADER;
-  let prevSlot = -1;
+  let prev: GuestCase | undefined;
   for (const c of cases) {
     // The runner stays in a case's address space until the next case's CR3 load, so a
     // case that writes over the previous case's (still live) slot must leave it first.
-    const conflict = c.memory.some((q) => q.pa === prevSlot) ? RUNNER_CR3_FIRST : 0;
-    prevSlot = c.slotPa;
-    buf.writeUInt32LE(control(c) | conflict, off);
+    const conflict = prev !== undefined && c.memory.some((q) => q.pa === prev!.slotPa) ? RUNNER_CR3_FIRST : 0;
+    const same = prev !== undefined && prev.cr3.hi === c.cr3.hi && prev.cr3.lo === c.cr3.lo ? SAME_CR3 : 0;
+    prev = c;
+    buf.writeUInt32LE(control(c) | conflict | same, off);
     buf.writeUInt32LE(c.pkru >>> 0, off + 4);
     writeU64(buf, c.cr3, off + 8);
     writeU64(buf, c.va, off + 16);

@@ -14,6 +14,11 @@ describe('settingsOrder', () => {
     expect(settingsOrder(cases)).toEqual([1, 5, 4, 3, 0, 2]);
   });
 
+  it('puts equal CR3 values together within equal settings', () => {
+    const cases = [c({ cr3: b(0x3000n) }), c({ cr3: b(0x1000n) }), c({ cr3: b(0x3000n) }), c({ wp: true, cr3: b(0x1000n) })];
+    expect(settingsOrder(cases)).toEqual([1, 0, 2, 3]);
+  });
+
   it('ignores PKRU when PKE is off (the runner does not load it then)', () => {
     expect(settingsOrder([c({ pkru: 8 }), c({ pkru: 4 })])).toEqual([0, 1]);
   });

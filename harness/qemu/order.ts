@@ -13,7 +13,13 @@ function settingsKey(c: GuestCase): number {
   return bits + (c.pke ? c.pkru / 2 ** 32 : 0); // PKRU matters only with PKE
 }
 
-/** A permutation of `cases` (positions into it) that groups equal settings, stable otherwise. */
+/**
+ * A permutation of `cases` (positions into it) that groups equal settings and, within
+ * them, equal CR3 values (a case with its predecessor's CR3 needs only an INVLPG,
+ * batch.ts), stable otherwise.
+ */
 export function settingsOrder(cases: readonly GuestCase[]): number[] {
-  return cases.map((c, k) => ({ k, key: settingsKey(c) })).sort((a, b) => a.key - b.key || a.k - b.k).map((o) => o.k);
+  return cases.map((c, k) => ({ k, key: settingsKey(c), hi: c.cr3.hi, lo: c.cr3.lo }))
+    .sort((a, b) => a.key - b.key || a.hi - b.hi || a.lo - b.lo || a.k - b.k)
+    .map((o) => o.k);
 }

@@ -4,7 +4,7 @@
  * Real QEMU; the vectors are built by hand (their memory holds the code the fetch runs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Vector } from '../types.ts';
+import type { JsonObject, Vector } from '../types.ts';
 import { QemuAdapter } from './adapter.ts';
 import { ensureBuilt } from './build.ts';
 import { qemuAvailability } from './register-adapter.ts';
@@ -54,6 +54,21 @@ describe('QEMU runner robustness', () => {
     const answers = await adapter.run([vector('wreck', 'fetch', '0xe4ffe431'), vector('after', 'read')], { timeoutMs: 1000 });
     expect(answers[0]).toEqual({ id: 'wreck', error: expect.stringMatching(/runner took #(PF|DF) .* outside the access/) });
     expect(answers[1]).toHaveProperty('output');
+  });
+});
+
+describe('QEMU runner TLB hygiene', () => {
+  it('no translation survives into the next case, even with the same CR3 (INVLPG instead of a CR3 load)', async () => {
+    const mapped = vector('mapped', 'read');
+    const unmapped: Vector = { ...mapped, id: 'unmapped', input: { ...mapped.input, memory: (mapped.input.memory as JsonObject[]).slice(0, 3) } };
+    const remapped: Vector = {
+      ...mapped, id: 'remapped',
+      input: { ...mapped.input, memory: [...(mapped.input.memory as JsonObject[]).slice(0, 3), { pa: '0x4018', value: '0x6003' }] },
+    };
+    const answers = await adapter.run([mapped, unmapped, mapped, remapped], { timeoutMs: 1000 });
+    expect(answers.map((a) => ('output' in a ? [a.output.outcome, a.output.pa ?? a.output.errorCode] : a))).toEqual([
+      ['ok', '0x5008'], ['fault', '0x0'], ['ok', '0x5008'], ['ok', '0x6008'],
+    ]);
   });
 });
 

@@ -336,8 +336,20 @@ vec_loop:
         lea after_access(%rip), %rax
         mov %rax, resume(%rip)
         mov %rsp, saved_rsp(%rip)
+        # The vector's tables. A CR3 load empties QEMU's TLB; when the previous case had
+        # the same CR3 (bit 12), the only translation it can have left is for its own
+        # address's page (QEMU caches no paging-structure entries, the runner never sets
+        # CR4.PGE, and the runner's own translations are the same in every case), so
+        # INVLPG of that page empties the TLB of everything a case can see.
+        bt $12, %r14d
+        jc 16f
         mov 8(%rbx), %rax
-        mov %rax, %cr3                         # the vector's tables (TLB flushed)
+        mov %rax, %cr3
+        jmp 17f
+16:     mov prev_va(%rip), %rax
+        invlpg (%rax)
+17:     mov 16(%rbx), %rax
+        mov %rax, prev_va(%rip)
         # the previous vector's PML4 is no longer live: its slot gets its tag back
         mov prev_slot(%rip), %rax
         cmp 24(%rbx), %rax
@@ -768,6 +780,7 @@ mb_eax:         .long 0
 runner_cr3:     .quad 0
 runner_pml4e:   .quad 0
 prev_slot:      .quad 0
+prev_va:        .quad 0
 saved_rsp:      .quad 0
 resume:         .quad 0
 acc_addr:       .quad 0
