@@ -16,6 +16,6 @@ export {
   permittedOutcome, judgePaging, expectToJson,
   type PermittedOutcome, type Expectation, type ObservedOutcome, type PagingDiff, type MemoryExpectation, type ExpectJson,
 } from './expectation.ts';
-export { TlbModel, type CachedTranslation, type PermittedResult } from './tlb.ts';
+export { TlbModel, type CachedTranslation, type CachedStructureEntry, type PermittedResult } from './tlb.ts';
 export { Mmu } from './mmu.ts';
 export { isCanonical } from './walk-core.ts';

@@ -349,3 +349,48 @@ describe('edge branches of the model machinery', () => {
     expect(cached.source === 'cache' && cached.clauses).toContain('PG.PK.AD');
   });
 });
+
+describe('paging-structure caches in the TLB model [PG.TLB.STRUCTURE_CACHE]', () => {
+  // VA 0x403000 and VA 0x404000 share PML4E 0x1000, PDPTE 0x2000 and PDE 0x3010 (table 0x4000).
+  function twoPages(): PagingState {
+    const memory = new PhysMemory();
+    for (const [pa, v] of [[0x1000, '0x2003'], [0x2000, '0x3003'], [0x3010, '0x4003'], [0x4018, '0x5003'], [0x4020, '0x6003'], [0x7020, '0x8003']] as const) memory.write64(pa as PhysAddr, h(v));
+    return { cpu: { maxPhyAddr: 46, features: new Set(ALL) }, regs: regs(), memory };
+  }
+  const pas = (ps: ReturnType<TlbModel['permitted']>) =>
+    ps.map((p) => (p.source === 'walk' ? (p.result.outcome === 'ok' ? p.result.pa : -1) : p.outcome === 'ok' ? p.pa : -1));
+
+  it('a walk for a never-cached page may begin at a cached PDE that software has since changed', () => {
+    const state = twoPages();
+    const tlb = new TlbModel();
+    tlb.record(at('0x403000'), performAccess(state, at('0x403000')));
+    expect(tlb.cachedStructures.map((e) => e.level)).toEqual([4, 3, 2]);
+    state.memory.write64(0x3010 as PhysAddr, h('0x7023')); // PDE → new table 0x7000, no INVLPG
+    const outcomes = tlb.permitted(state, at('0x404000'));
+    expect(pas(outcomes)).toEqual([0x8000, 0x6000]);
+    const stale = outcomes[1]!;
+    expect(stale.source === 'walk' && stale.from?.level).toBe(2);
+    expect(stale.source === 'walk' && stale.result.trace.map((t) => t.level)).toEqual([1]);
+    expect(stale.source === 'walk' && stale.result.clauses).toContain('PG.TLB.MAY_CACHE');
+    // Recording the stale walk caches what it read below the cached PDE.
+    if (stale.source === 'walk') tlb.record(at('0x404000'), stale.result);
+    expect(tlb.cached.map((e) => e.frame)).toContain(0x6000);
+    tlb.writeCr3(false);
+    expect(tlb.cachedStructures).toEqual([]);
+    expect(pas(tlb.permitted(state, at('0x404000')))).toEqual([0x8000]);
+  });
+
+  it('INVLPG of any address, a PGE toggle, and a fault on a covered address drop structure entries', () => {
+    const state = twoPages();
+    const tlb = new TlbModel();
+    tlb.record(at('0x403000'), performAccess(state, at('0x403000')));
+    tlb.invlpg(virtAddr(h('0x7fff0000000')));
+    expect(tlb.cachedStructures).toEqual([]);
+    tlb.record(at('0x403000'), performAccess(state, at('0x403000')));
+    tlb.togglePge();
+    expect(tlb.cachedStructures).toEqual([]);
+    tlb.record(at('0x403000'), performAccess(state, at('0x403000')));
+    tlb.record(at('0x405000'), walk(state, at('0x405000'))); // PTE 0x4028 not present: a fault
+    expect(tlb.cachedStructures).toEqual([]);
+  });
+});

@@ -10,7 +10,8 @@ import { low48 } from './addr.ts';
 import { modeOf, type Mode } from './mode.ts';
 import { keyDenial, pageFaultErrorCode, pageRightsDecision } from './rules.ts';
 import type { Access, PagingState, PageSize, Rights, WalkResult } from './types.ts';
-import { walk } from './walk.ts';
+import { walk, walkWithModeFrom } from './walk.ts';
+import type { WalkStart } from './walk-core.ts';
 
 /** A translation that may still be cached. */
 export interface CachedTranslation {
@@ -26,19 +27,45 @@ export interface CachedTranslation {
   readonly dirty: boolean;
 }
 
+/** A cached upper-level entry: a paging-structure-cache entry (PG.TLB.STRUCTURE_CACHE). */
+export interface CachedStructureEntry {
+  /** Level of the cached entry: 4 (PML4E), 3 (PDPTE) or 2 (PDE). */
+  readonly level: 4 | 3 | 2;
+  /** Bits 47:0 of the first linear address the entry serves, and how many bytes it serves. */
+  readonly regionBase: number;
+  readonly regionSize: number;
+  /** Physical address of the table the entry points to. */
+  readonly table: number;
+  /** Rights combined over this entry and the ones above it. */
+  readonly writable: boolean;
+  readonly user: boolean;
+  readonly xd: boolean;
+}
+
+const REGION_SIZE: Record<4 | 3 | 2, number> = { 4: 2 ** 39, 3: 2 ** 30, 2: 2 ** 21 };
+
 /** One permitted outcome of an access with its justification. */
 export type PermittedResult =
-  | { readonly source: 'walk'; readonly result: WalkResult }
+  /** A walk through memory: from CR3, or (`from`) beginning below a cached upper-level entry. */
+  | { readonly source: 'walk'; readonly result: WalkResult; readonly from?: CachedStructureEntry }
   | { readonly source: 'cache'; readonly entry: CachedTranslation; readonly outcome: 'ok'; readonly pa: PhysAddr; readonly clauses: readonly PagingClauseId[] }
   | { readonly source: 'cache'; readonly entry: CachedTranslation; readonly outcome: 'fault'; readonly vector: 14; readonly errorCode: number; readonly cr2: VirtAddr; readonly clauses: readonly PagingClauseId[] };
 
 /** The set of translations a processor may hold, and the operations that shrink it. */
 export class TlbModel {
   private entries: CachedTranslation[] = [];
+  private structures: CachedStructureEntry[] = [];
+  /** Where each structure-cache walk began, so `record` can cache what it read below. */
+  private readonly starts = new WeakMap<WalkResult, WalkStart>();
 
-  /** Everything that may be cached now. */
+  /** Every translation that may be cached now. */
   get cached(): readonly CachedTranslation[] {
     return this.entries;
+  }
+
+  /** Every upper-level entry that may be cached now (paging-structure caches). */
+  get cachedStructures(): readonly CachedStructureEntry[] {
+    return this.structures;
   }
 
   /**
@@ -46,26 +73,42 @@ export class TlbModel {
    * cached translation covering the address (PG.TLB.MAY_CACHE) checked against the
    * current mode with its cached rights — which may fault even though the tables now
    * grant the access (PG.TLB.SPURIOUS_FAULT). A cached entry with D = 0 cannot serve a
-   * write (PG.TLB.DIRTY_REWALK). A cached answer writes no memory.
+   * write (PG.TLB.DIRTY_REWALK). A cached answer writes no memory. Each cached
+   * upper-level entry covering the address adds a walk that begins below it and reads
+   * the rest from memory (PG.TLB.STRUCTURE_CACHE).
    */
   permitted(state: PagingState, access: Access): PermittedResult[] {
     const out: PermittedResult[] = [{ source: 'walk', result: walk(state, access) }];
     const mode = modeOf(state.cpu, state.regs);
     const va = low48(access.va);
+    for (const entry of this.structures) {
+      if (va < entry.regionBase || va >= entry.regionBase + entry.regionSize) continue;
+      const start: WalkStart = {
+        level: (entry.level - 1) as 3 | 2 | 1,
+        tableHi: Math.floor(entry.table / 0x1_0000_0000), tableLo: entry.table % 0x1_0000_0000,
+        writable: entry.writable, user: entry.user, xd: entry.xd,
+      };
+      const result = walkWithModeFrom(state, mode, access, start);
+      this.starts.set(result, start);
+      out.push({ source: 'walk', result, from: entry });
+    }
     for (const entry of this.covering(access.va)) {
       if (access.kind === 'write' && !entry.dirty) continue;
       out.push(cachedOutcome(mode, entry, access, va));
     }
-    return out;
+    return distinctOutcomes(out);
   }
 
   /**
    * Records what an access did. A success may be cached (only translations from
    * successful walks are: PG.TLB.NOT_PRESENT_NOT_CACHED); a page fault invalidates the
-   * address (PG.TLB.FAULT_INVALIDATES).
+   * address (PG.TLB.FAULT_INVALIDATES). The upper-level entries a successful walk read
+   * may be kept in the paging-structure caches (PG.TLB.STRUCTURE_CACHE). Pass a result
+   * from `walk`, `performAccess` or `permitted`.
    */
   record(access: Access, result: WalkResult): void {
     if (result.outcome === 'ok') {
+      this.recordStructures(access, result, this.starts.get(result));
       const base = Math.floor(low48(access.va) / result.pageSize) * result.pageSize;
       const leaf = result.trace[result.trace.length - 1]!;
       const leafDirty = (leaf.entry.lo & 0x40) !== 0 || access.kind === 'write';
@@ -76,12 +119,43 @@ export class TlbModel {
         global: result.global, dirty: leafDirty,
       });
     } else if (result.vector === 14) {
-      this.invlpg(access.va);
+      // PG.TLB.FAULT_INVALIDATES: translations and structure entries for this address go.
+      const a = low48(access.va);
+      this.dropTranslations(access.va);
+      this.structures = this.structures.filter((e) => a < e.regionBase || a >= e.regionBase + e.regionSize);
     }
   }
 
-  /** INVLPG: drops every translation of the page holding `va`, global ones too (PG.TLB.INVLPG). */
+  private recordStructures(access: Access, result: WalkResult, start: WalkStart | undefined): void {
+    const va = low48(access.va);
+    let writable = start?.writable ?? true;
+    let user = start?.user ?? true;
+    let xd = start?.xd ?? false;
+    const steps = result.trace;
+    for (let i = 0; i < steps.length - 1; i++) {
+      const step = steps[i]!;
+      writable &&= (step.entry.lo & 0x2) !== 0;
+      user &&= (step.entry.lo & 0x4) !== 0;
+      xd ||= (step.entry.hi & 0x8000_0000) !== 0;
+      const level = step.level as 4 | 3 | 2;
+      const regionSize = REGION_SIZE[level];
+      const regionBase = Math.floor(va / regionSize) * regionSize;
+      const table = Math.floor(steps[i + 1]!.entryPa / 4096) * 4096;
+      this.structures = this.structures.filter((e) => !(e.level === level && e.regionBase === regionBase));
+      this.structures.push({ level, regionBase, regionSize, table, writable, user, xd });
+    }
+  }
+
+  /**
+   * INVLPG: drops every translation of the page holding `va`, global ones too, and every
+   * paging-structure-cache entry whatever address it covers (PG.TLB.INVLPG).
+   */
   invlpg(va: VirtAddr): void {
+    this.dropTranslations(va);
+    this.structures = [];
+  }
+
+  private dropTranslations(va: VirtAddr): void {
     const covering = new Set(this.covering(va));
     this.entries = this.entries.filter((e) => !covering.has(e));
   }
@@ -92,17 +166,41 @@ export class TlbModel {
    */
   writeCr3(pge: boolean): void {
     this.entries = pge ? this.entries.filter((e) => e.global) : [];
+    this.structures = [];
   }
 
   /** A MOV to CR4 that changes PGE drops everything (PG.TLB.PGE_TOGGLE). */
   togglePge(): void {
     this.entries = [];
+    this.structures = [];
   }
 
   private covering(va: VirtAddr): CachedTranslation[] {
     const a = low48(va);
     return this.entries.filter((e) => a >= e.pageBase && a < e.pageBase + e.pageSize);
   }
+}
+
+/**
+ * Keeps one result per observable outcome (translation or fault, and the memory it
+ * leaves): a walk from a cached entry that reads what a fresh walk reads, and writes
+ * the same flags, is the same outcome.
+ */
+function distinctOutcomes(results: PermittedResult[]): PermittedResult[] {
+  const seen = new Set<string>();
+  return results.filter((p) => {
+    const key = observableKey(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function observableKey(p: PermittedResult): string {
+  if (p.source === 'cache') return p.outcome === 'ok' ? `ok ${p.pa}` : `pf ${p.errorCode}`;
+  const r = p.result;
+  const head = r.outcome === 'ok' ? `ok ${r.pa}` : r.vector === 13 ? 'gp' : `pf ${r.errorCode}`;
+  return `${head} ${r.updates.map((u) => `${u.pa}=${u.after.hi}:${u.after.lo}`).join(',')}`;
 }
 
 function cachedOutcome(mode: Mode, entry: CachedTranslation, access: Access, va: number): PermittedResult {

@@ -22,6 +22,8 @@ export const PF = 14;
 /** The walk's reusable output record. Arrays are indexed by step (0 = PML4E). */
 export class WalkScratch {
   status = OK;
+  /** Level of the first entry read: 4, or lower when the walk began at a cached entry. */
+  firstLevel: Level = 4;
   /** Number of entries read. */
   steps = 0;
   readonly entryPa = new Float64Array(4);
@@ -80,7 +82,34 @@ export function isCanonical(vaHi: number, vaLo: number): boolean {
 export function walkCore(
   memory: PhysMemory, mode: Mode, vaHi: number, vaLo: number, kind: AccessKind, implicit: boolean, out: WalkScratch,
 ): void {
+  walkFrom(memory, mode, vaHi, vaLo, kind, implicit, out, FROM_CR3);
+}
+
+/**
+ * Where a walk begins: at the PML4 (from CR3), or — for a processor that kept an upper
+ * entry in a paging-structure cache (PG.TLB.MAY_CACHE, SDM §4.10.3) — at the table a
+ * cached entry of level `level + 1` points to, with the rights combined so far.
+ */
+export interface WalkStart {
+  /** Level of the first entry to read from memory (4 = PML4E). */
+  readonly level: Level;
+  /** The table holding that entry; undefined means CR3's PML4. */
+  readonly tableHi?: number;
+  readonly tableLo?: number;
+  readonly writable: boolean;
+  readonly user: boolean;
+  /** XD was set in a cached entry above (counts only under NXE). */
+  readonly xd: boolean;
+}
+
+const FROM_CR3: WalkStart = { level: 4, writable: true, user: true, xd: false };
+
+/** `walkCore` from a given start (see `WalkStart`). */
+export function walkFrom(
+  memory: PhysMemory, mode: Mode, vaHi: number, vaLo: number, kind: AccessKind, implicit: boolean, out: WalkScratch, start: WalkStart,
+): void {
   out.steps = 0;
+  out.firstLevel = start.level;
   out.decision = null;
   out.keyRule = null;
   if (!isCanonical(vaHi, vaLo)) {
@@ -89,12 +118,12 @@ export function walkCore(
     out.cause = 'PG.CANON.GP';
     return;
   }
-  let baseHi = mode.pml4Hi;
-  let baseLo = mode.pml4Lo;
-  let writable = true;
-  let user = true;
-  let xd = false;
-  for (let level = 4 as Level; ; level = (level - 1) as Level) {
+  let baseHi = start.tableHi ?? mode.pml4Hi;
+  let baseLo = start.tableLo ?? mode.pml4Lo;
+  let writable = start.writable;
+  let user = start.user;
+  let xd = mode.nxe && start.xd;
+  for (let level = start.level; ; level = (level - 1) as Level) {
     const index = level === 4 ? (vaHi >>> 7) & 0x1ff
       : level === 3 ? ((vaHi & 0x7f) << 2) | (vaLo >>> 30)
       : level === 2 ? (vaLo >>> 21) & 0x1ff

@@ -8,7 +8,7 @@ import { A } from './entry.ts';
 import { modeOf, type Mode } from './mode.ts';
 import { errorCodeClauses } from './rules.ts';
 import { u64 } from './u64.ts';
-import { GP, OK, successLo, walkCore, WalkScratch } from './walk-core.ts';
+import { GP, OK, successLo, walkFrom, WalkScratch, type WalkStart } from './walk-core.ts';
 import {
   LEVEL_NAMES, type Access, type AdUpdate, type Level, type PagingState, type TraceStep, type WalkResult,
 } from './types.ts';
@@ -30,16 +30,28 @@ export function walk(state: PagingState, access: Access): WalkResult {
   return walkWithMode(state, modeOf(state.cpu, state.regs), access);
 }
 
+const FROM_CR3: WalkStart = { level: 4, writable: true, user: true, xd: false };
+
 /** `walk` with the mode already decoded (for callers that walk many addresses). */
 export function walkWithMode(state: PagingState, mode: Mode, access: Access): WalkResult {
+  return walkWithModeFrom(state, mode, access, FROM_CR3);
+}
+
+/**
+ * `walkWithMode` beginning at a cached upper-level entry instead of CR3 (a
+ * paging-structure-cache hit, PG.TLB.MAY_CACHE): only the entries below it are read,
+ * updated and traced.
+ */
+export function walkWithModeFrom(state: PagingState, mode: Mode, access: Access, start: WalkStart): WalkResult {
   const out = scratch;
-  walkCore(state.memory, mode, access.va.hi, access.va.lo, access.kind, access.implicit, out);
+  walkFrom(state.memory, mode, access.va.hi, access.va.lo, access.kind, access.implicit, out, start);
   if (out.status === GP) {
     return { outcome: 'fault', vector: 13, errorCode: 0, updates: [], trace: [], cause: 'PG.CANON.GP', clauses: ['PG.CANON.GP', 'PG.CANON.NO_WALK'] };
   }
   const trace = buildTrace(out);
   const upper: PagingClauseId[] = (access.va.hi & 0x8000) !== 0 ? ['PG.CANON.UPPER_HALF'] : [];
-  const walkClauses: PagingClauseId[] = ['PG.CR3.PML4_BASE', ...trace.map((t) => ADDR_CLAUSE[t.level])];
+  const origin: PagingClauseId = start.level === 4 ? 'PG.CR3.PML4_BASE' : 'PG.TLB.MAY_CACHE';
+  const walkClauses: PagingClauseId[] = [origin, ...trace.map((t) => ADDR_CLAUSE[t.level])];
   if (out.status === OK) {
     const updates: AdUpdate[] = [];
     for (let s = 0; s < out.steps; s++) {
@@ -100,14 +112,14 @@ function update(out: WalkScratch, s: number, afterLo: number): AdUpdate {
     pa: out.entryPa[s]! as PhysAddr,
     before: u64(out.hi[s]!, out.lo[s]!),
     after: u64(out.hi[s]!, afterLo),
-    level: (4 - s) as Level,
+    level: (out.firstLevel - s) as Level,
   };
 }
 
 function buildTrace(out: WalkScratch): TraceStep[] {
   const steps: TraceStep[] = [];
   for (let s = 0; s < out.steps; s++) {
-    const level = (4 - s) as Level;
+    const level = (out.firstLevel - s) as Level;
     const last = s === out.steps - 1;
     const entry = u64(out.hi[s]!, out.lo[s]!);
     const name = LEVEL_NAMES[level];

@@ -171,6 +171,8 @@ export const PAGING_CLAUSES = defineClauses([
   // ── TLBs and paging-structure caches ────────────────────────────────────────────
   { id: 'PG.TLB.MAY_CACHE', title: 'Translations may be cached', source: `${SDM} §4.10.2`,
     summary: 'A translation from an earlier successful access may be used instead of a new walk until it is invalidated, so a stale physical address or stale rights are permitted outcomes.' },
+  { id: 'PG.TLB.STRUCTURE_CACHE', title: 'Upper-level entries may be cached', source: `${SDM} §4.10.3`,
+    summary: 'A processor may keep PML4Es, PDPTEs and PDEs it used in paging-structure caches and begin a later walk, for any address they cover, at a cached entry instead of reading it again.' },
   { id: 'PG.TLB.NOT_PRESENT_NOT_CACHED', title: 'Faults are never cached', source: `${SDM} §4.10.2.3, §4.10.4.3`,
     summary: 'No translation is cached for an address whose walk faulted, so making an entry present takes effect without invalidation.' },
   { id: 'PG.TLB.DIRTY_REWALK', title: 'A cached clean translation cannot absorb a write', source: `${SDM} §4.8, §4.10.2.3`,
@@ -178,7 +180,7 @@ export const PAGING_CLAUSES = defineClauses([
   { id: 'PG.TLB.FAULT_INVALIDATES', title: 'A page fault invalidates the page', source: `${SDM} §4.10.4.1`,
     summary: 'A page fault removes cached translations for the faulting linear address, so a retried access walks the tables again.' },
   { id: 'PG.TLB.INVLPG', title: 'INVLPG drops the page\'s translations', source: `${SDM} §4.10.4.1`,
-    summary: 'INVLPG removes cached translations for the given page, global ones included, and the paging-structure caches.' },
+    summary: 'INVLPG removes cached translations for the given page, global ones included, and every paging-structure-cache entry whatever address it covers.' },
   { id: 'PG.TLB.CR3_WRITE', title: 'Writing CR3 drops non-global translations', source: `${SDM} §4.10.4.1`,
     summary: 'With CR4.PCIDE = 0, MOV to CR3 removes all cached translations except global ones.' },
   { id: 'PG.TLB.GLOBAL', title: 'Global translations survive CR3 writes', source: `${SDM} §4.10.2.4`,
