@@ -19,3 +19,15 @@ export {
 export { TlbModel, type CachedTranslation, type CachedStructureEntry, type PermittedResult } from './tlb.ts';
 export { Mmu } from './mmu.ts';
 export { isCanonical } from './walk-core.ts';
+
+// Page-table management: address spaces, frames, layouts (docs/mapper.md).
+export { AddressSpace, slotBase, type Ownership } from './address-space.ts';
+export { RangeFrameAllocator, type FrameAllocator, type PhysRange, type FramesExhausted, type BadFrameRange } from './frames.ts';
+export { pageFlags, flagsOfLeaf, leafBits, WRITE_BACK, type PageFlags, type CacheBits } from './mapper-flags.ts';
+export { describeMapperError, type MapperError } from './mapper-errors.ts';
+export { ok, err, type Result, type Ok, type Err } from './mapper-result.ts';
+export {
+  identityLayout, offsetLayout, mapLinearRange, LinearLayout, RecursiveLayout, type TableLayout, type RangeFailure, type RangeSummary,
+} from './layouts.ts';
+export type { MapperConfig } from './mapper-entries.ts';
+export type { MapOptions, MapOutcome, UnmapOutcome, MappedPage, OnHugePage } from './mapper.ts';
