@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectToJson, permittedOutcome } from '../../model/paging/expectation.ts';
+import { pagingInputToModel, type PagingInputJson } from '../../vectors/io/paging.ts';
 import type { JsonObject } from '../types.ts';
 import { QemuAdapter } from './adapter.ts';
 import { DeviationsFileError, diffUnder, documentedDeviation, expectationUnder, loadDeviations } from './deviations.ts';
@@ -26,6 +28,13 @@ describe('spec/deviations/qemu.json', () => {
       expect(d.clause).toMatch(/^PG\./);
       expect(d.sdm).toMatch(/^SDM Vol\. 3A §4\./);
       expect(d.qemu).toMatch(/^7\.2/);
+    }
+  });
+
+  it('each vector\'s expectation is the model\'s permitted outcome (regenerate the line if the model changed)', () => {
+    for (const d of deviations) {
+      const { state, access } = pagingInputToModel(d.vector.input as unknown as PagingInputJson);
+      expect(d.vector.expect, d.id).toEqual(expectToJson(permittedOutcome(state, access).expect));
     }
   });
 
