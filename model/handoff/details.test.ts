@@ -59,9 +59,9 @@ describe('single flagged entries and wording', () => {
     smap.memory.write64(0x1000 as PhysAddr, u64(0, 0x2007));
     smap.memory.write64(0x2000 as PhysAddr, u64(0, 0x87));
     const r = checkHandoff(smap);
-    expect(r.violations[0]!.message).toContain('the write is denied (PG.PERM.SMAP');
+    expect(r.violations[0]!.message).toContain('the write is denied (PG.PERM.SMAP.WRITE_USER)');
     const read = walk(pagingStateOf(smap), { va: canonicalFrom48(0x1000), kind: 'read', implicit: false });
-    expect(read.outcome === 'fault' && describeFault(read, 40)).toMatch(/^the access is denied \(PG\.PERM\.SMAP/);
+    expect(read.outcome === 'fault' && describeFault(read, 40)).toBe('the access is denied (PG.PERM.SMAP.READ_USER)');
   });
 });
 
