@@ -8,13 +8,13 @@
 import type { VirtAddr } from './addr.ts';
 import type { PhysMemory } from './memory.ts';
 import { modeOf, type Mode } from './mode.ts';
-import { keyDenial, pageRightsDecision } from './rules.ts';
 import type { AccessKind, PagingState } from './types.ts';
 import { applySuccessUpdates, OK, successLo, walkCore, WalkScratch } from './walk-core.ts';
 
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const KIND_BIT: Record<AccessKind, number> = { read: 1, write: 2, fetch: 4 };
+const ALL_KINDS = 7;
 const DIRTY = 8;
 
 export class Mmu {
@@ -28,7 +28,7 @@ export class Mmu {
   /** First 4-KiB page number of the page the entry came from, and its size in 4-KiB pages. */
   private readonly basePage = new Float64Array(TLB_SIZE);
   private readonly span = new Uint32Array(TLB_SIZE);
-  /** Allowed access kinds under the current mode (KIND_BIT) and DIRTY. */
+  /** Access kinds a walk has shown allowed for the entry (KIND_BIT), and DIRTY. */
   private readonly allow = new Uint8Array(TLB_SIZE);
   /** After a fault: its vector (13 or 14) and error code. */
   faultVector = 0;
@@ -78,25 +78,17 @@ export class Mmu {
     }
     applySuccessUpdates(this.memory, out, kind);
     const leafLo = successLo(out, out.steps - 1, kind);
+    const frame = out.pa - (vaLo & 0xfff);
+    // The walk proved this kind allowed; kinds proved by an earlier walk to the same frame
+    // stay known. Any other kind walks once to find out (a walk is always permitted).
+    const known = this.tag[slot] === page + 1 && this.frame[slot] === frame ? this.allow[slot]! & ALL_KINDS : 0;
     this.tag[slot] = page + 1;
-    this.frame[slot] = out.pa - (vaLo & 0xfff);
+    this.frame[slot] = frame;
     const span = out.pageSize / 4096;
     this.span[slot] = span;
     this.basePage[slot] = page - (page % span);
-    this.allow[slot] = this.allowedKinds(out) | ((leafLo & 0x40) !== 0 ? DIRTY : 0);
+    this.allow[slot] = known | KIND_BIT[kind] | ((leafLo & 0x40) !== 0 ? DIRTY : 0);
     return out.pa;
-  }
-
-  /** Which explicit access kinds the cached rights allow under this MMU's fixed mode. */
-  private allowedKinds(out: WalkScratch): number {
-    const hiKey = out.pkey << 27;
-    let mask = 0;
-    for (const kind of ['read', 'write', 'fetch'] as const) {
-      if (pageRightsDecision(this.mode, out.writable, out.user, !out.executable, kind, false).allowed && keyDenial(this.mode, out.user, hiKey, kind, false) === null) {
-        mask |= KIND_BIT[kind];
-      }
-    }
-    return mask;
   }
 
   /**
