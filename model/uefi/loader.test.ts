@@ -42,6 +42,14 @@ describe('the standard exit flow (UEFI.EBS.RETRY)', () => {
     expect(run.outcome.ok).toBe(false);
     expect(run.outcome.ok === false && run.outcome.reason).toContain('before UEFI 2.9 the loader may not allocate');
   });
+  it('UEFI.ALLOC.POOL: when firmware events take the last free pages the loader cannot grow its buffer and says so', () => {
+    // The buffer's own page splits the only free range (1 → 2 descriptors), so the loader must
+    // grow the buffer; an event then takes both pages before it can.
+    const map = [descriptor(EfiConventionalMemory, 0x1000, 2)];
+    const perturb = [{ beforeCall: 4, source: 'notify' as const, action: 'allocate' as const, pages: 2 }];
+    const run = runExitFlow(bootFirmware(map, EDK2_CONFIG, perturb), { slackDescriptors: 0, maxAttempts: 4 });
+    expect(run.outcome).toEqual({ ok: false, reason: 'could not grow the map buffer' });
+  });
   it('UEFI.MMAP.BUFFER_TOO_SMALL: a firmware with no map at all is reported', () => {
     const run = runExitFlow(bootFirmware([]));
     expect(run.outcome).toEqual({ ok: false, reason: 'GetMemoryMap with an empty buffer did not report the size needed' });

@@ -44,11 +44,11 @@ export function runExitFlow(initial: FirmwareState, options: ExitFlowOptions = D
     return r.result;
   };
   // `attempts` counts ExitBootServices calls (a loop round that only regrows the buffer is not one).
-  const done = (outcome: ExitFlowOutcome, _rounds: number): ExitFlowRun => ({ state, calls, results, attempts: calls.filter((c) => c.op === 'ExitBootServices').length, outcome });
+  const done = (outcome: ExitFlowOutcome): ExitFlowRun => ({ state, calls, results, attempts: calls.filter((c) => c.op === 'ExitBootServices').length, outcome });
 
   const probe = call({ op: 'GetMemoryMap', bufferSize: 0, buffer: false });
   if (probe.kind !== 'status' || probe.status !== 'EFI_BUFFER_TOO_SMALL' || probe.mapInfo === undefined) {
-    return done({ ok: false, reason: 'GetMemoryMap with an empty buffer did not report the size needed' }, 0);
+    return done({ ok: false, reason: 'GetMemoryMap with an empty buffer did not report the size needed' });
   }
   let bufferSize = 0;
   let pointer: number | undefined;
@@ -58,36 +58,36 @@ export function runExitFlow(initial: FirmwareState, options: ExitFlowOptions = D
     pointer = r.kind === 'status' && r.status === 'EFI_SUCCESS' ? r.address : undefined;
     return pointer !== undefined;
   };
-  if (!allocate(probe.mapInfo.mapSize, probe.mapInfo.descriptorSize)) return done({ ok: false, reason: 'AllocatePool for the map buffer failed' }, 0);
+  if (!allocate(probe.mapInfo.mapSize, probe.mapInfo.descriptorSize)) return done({ ok: false, reason: 'AllocatePool for the map buffer failed' });
 
   // A loader reads the revision from the system table header.
   const mayAllocateAfterFailure = initial.config.uefiRevision >= 209;
   let failedOnce = false;
   for (let attempts = 1; attempts <= options.maxAttempts; attempts++) {
     const got = call({ op: 'GetMemoryMap', bufferSize, buffer: true });
-    if (got.kind !== 'status') return done({ ok: false, reason: got.reason }, attempts - 1);
+    if (got.kind !== 'status') return done({ ok: false, reason: got.reason });
     if (got.status === 'EFI_BUFFER_TOO_SMALL' && got.mapInfo !== undefined) {
       // The map outgrew the slack (more firmware allocations than expected). Growing the
       // buffer is allowed even after a failed exit since UEFI 2.9 (UEFI.EBS.AFTER_FAILURE);
       // before that the loader must give up rather than call a forbidden service.
       if (failedOnce && !mayAllocateAfterFailure) {
-        return done({ ok: false, reason: 'the map outgrew the buffer after a failed ExitBootServices, and before UEFI 2.9 the loader may not allocate a bigger one' }, attempts - 1);
+        return done({ ok: false, reason: 'the map outgrew the buffer after a failed ExitBootServices, and before UEFI 2.9 the loader may not allocate a bigger one' });
       }
       if (pointer !== undefined) call({ op: 'FreePool', pointer });
-      if (!allocate(got.mapInfo.mapSize, got.mapInfo.descriptorSize)) return done({ ok: false, reason: 'could not grow the map buffer' }, attempts - 1);
+      if (!allocate(got.mapInfo.mapSize, got.mapInfo.descriptorSize)) return done({ ok: false, reason: 'could not grow the map buffer' });
       continue;
     }
     if (got.status !== 'EFI_SUCCESS' || got.mapInfo?.key === undefined || got.mapInfo.map === undefined) {
-      return done({ ok: false, reason: `GetMemoryMap returned ${got.status}` }, attempts - 1);
+      return done({ ok: false, reason: `GetMemoryMap returned ${got.status}` });
     }
     const exit = call({ op: 'ExitBootServices', key: got.mapInfo.key });
     if (exit.kind === 'status' && exit.status === 'EFI_SUCCESS') {
-      return done({ ok: true, map: got.mapInfo.map, key: got.mapInfo.key, descriptorSize: got.mapInfo.descriptorSize }, attempts);
+      return done({ ok: true, map: got.mapInfo.map, key: got.mapInfo.key, descriptorSize: got.mapInfo.descriptorSize });
     }
     if (exit.kind !== 'status' || exit.status !== 'EFI_INVALID_PARAMETER') {
-      return done({ ok: false, reason: exit.kind === 'status' ? `ExitBootServices returned ${exit.status}` : exit.reason }, attempts);
+      return done({ ok: false, reason: exit.kind === 'status' ? `ExitBootServices returned ${exit.status}` : exit.reason });
     }
     failedOnce = true;
   }
-  return done({ ok: false, reason: `ExitBootServices still failing after ${options.maxAttempts} attempts` }, options.maxAttempts);
+  return done({ ok: false, reason: `ExitBootServices still failing after ${options.maxAttempts} attempts` });
 }
