@@ -120,12 +120,75 @@ function changedUpdates(r: WalkResult): [string, string][] {
     .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
+const ADDR_CLAUSE = ['', 'PG.WALK.PTE.ADDR', 'PG.WALK.PDE.ADDR', 'PG.WALK.PDPTE.ADDR', 'PG.WALK.PML4E.ADDR'] as const;
+const NOT_PRESENT_CLAUSE = ['', 'PG.WALK.PTE.NOT_PRESENT', 'PG.WALK.PDE.NOT_PRESENT', 'PG.WALK.PDPTE.NOT_PRESENT', 'PG.WALK.PML4E.NOT_PRESENT'] as const;
+
+/**
+ * The trace and the deciding clauses a result must carry (DESIGN.md: each outcome records
+ * the clauses that decided it): one trace step per entry read, in order, with its address
+ * and value; the cause among the clauses; the error-code, A/D and canonical clauses that
+ * the outcome implies. (A case's own tags may name rules it shows *not* applying, so they
+ * are not required among the deciding clauses.)
+ */
+function checkExplanation(c: HandCase, r: WalkResult): void {
+  const mem = new Map(c.memory.map(([pa, v]) => [pa, v]));
+  r.trace.forEach((t, i) => {
+    expect(t.level).toBe(4 - i);
+    expect(hex(toBigInt(t.entry))).toBe(hex(mem.get(t.entryPa) ?? 0n));
+    expect(t.clauses[0]).toBe(ADDR_CLAUSE[t.level]);
+    expect(t.note.length).toBeGreaterThan(0);
+  });
+  expect(r.clauses).toContain(r.cause);
+  const upperHalf = (c.access.va >> 47n) === 0x1ffffn;
+  if (r.outcome === 'fault' && r.vector === 13) {
+    expect(r.cause).toBe('PG.CANON.GP');
+    expect([...r.clauses].sort()).toEqual(['PG.CANON.GP', 'PG.CANON.NO_WALK']);
+    return;
+  }
+  expect(r.clauses.includes('PG.CANON.UPPER_HALF')).toBe(upperHalf);
+  expect(r.clauses).toContain('PG.CR3.PML4_BASE');
+  for (const t of r.trace) expect(r.clauses).toContain(ADDR_CLAUSE[t.level]);
+  const last = r.trace[r.trace.length - 1]!;
+  if (r.outcome === 'ok') {
+    expect(r.cause).toBe(r.pageSize === 4096 ? 'PG.WALK.PAGE_4K' : r.pageSize === 0x20_0000 ? 'PG.WALK.PDE.PS' : 'PG.WALK.PDPTE.PS');
+    expect(last.clauses).toEqual([ADDR_CLAUSE[last.level], r.cause]);
+    expect(r.clauses).toContain('PG.AD.ACCESSED');
+    for (const id of ['PG.AD.DIRTY.WRITE_ONLY', 'PG.AD.DIRTY.LEAF_ONLY'] as const) expect(r.clauses.includes(id)).toBe(c.access.kind === 'write');
+    expect(r.clauses.includes('PG.AD.STICKY')).toBe(r.updates.length === 0);
+    return;
+  }
+  const ec = r.errorCode;
+  const pfClauses = ['PG.PF.VECTOR', 'PG.PF.CR2', 'PG.PF.EC.P', 'PG.PF.EC.US'];
+  for (const id of pfClauses) expect(r.clauses).toContain(id);
+  expect(r.clauses.includes('PG.PF.EC.WR')).toBe(c.access.kind === 'write');
+  expect(r.clauses.includes('PG.PF.EC.RSVD')).toBe((ec & 8) !== 0);
+  expect(r.clauses.includes('PG.PF.EC.ID')).toBe(c.access.kind === 'fetch');
+  expect(r.clauses.includes('PG.PF.EC.PK')).toBe((ec & 0x20) !== 0);
+  expect(r.clauses).toContain('PG.AD.FAULT_LEAF_UNCHANGED');
+  expect(r.clauses.includes('PG.AD.FAULT_MAY_SET_UPPER')).toBe(r.updates.length > 0);
+  if ((ec & 1) === 0) {
+    expect(r.cause).toBe(NOT_PRESENT_CLAUSE[last.level]);
+    expect(r.clauses).toContain('PG.WALK.NOT_PRESENT_IGNORES_REST');
+    expect(last.clauses).toEqual([ADDR_CLAUSE[last.level], r.cause]);
+  } else if ((ec & 8) !== 0) {
+    expect(r.cause).toMatch(/^PG\.RSVD\./);
+    expect(r.clauses).toContain('PG.RSVD.STOPS_WALK');
+    expect(last.clauses).toEqual([ADDR_CLAUSE[last.level], r.cause]);
+  } else {
+    // A protection fault: the right or key that denied it, from the leaf's step.
+    expect(r.cause).toMatch(/^PG\.(PERM|PK)\./);
+    const leafRule = ['', 'PG.WALK.PAGE_4K', 'PG.WALK.PDE.PS', 'PG.WALK.PDPTE.PS'][last.level];
+    expect(last.clauses).toEqual([ADDR_CLAUSE[last.level], leafRule]);
+  }
+}
+
 /** Runs the model on one hand case and checks the whole outcome against it. */
 export function checkHandCase(c: HandCase): void {
   const state = stateOf(c);
   const access = accessOf(c);
   const before = dump(state.memory);
   const r = walk(state, access);
+  checkExplanation(c, r);
   // walk is pure: it reads the tables and changes nothing.
   expect(hexMap(dump(state.memory))).toEqual(hexMap(before));
   const after = c.after ?? [];

@@ -26,7 +26,7 @@ const base: HandCase = {
 };
 
 describe('hand-computed paging-structure-cache staleness (SDM Vol. 3A §4.10.3)', () => {
-  it('a PDE changed without INVLPG may still be used for a page never cached: 0x9567 as well as 0x8567 [PG.TLB.MAY_CACHE, PG.TLB.INVLPG]', () => {
+  it('a PDE changed without INVLPG may still be used for a page never cached: 0x9567 as well as 0x8567 [PG.TLB.STRUCTURE_CACHE, PG.TLB.MAY_CACHE]', () => {
     const state = stateOf(base);
     const tlb = new TlbModel();
     const va1 = accessOf(base);
