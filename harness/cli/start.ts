@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Command } from './command.ts';
+import { UsageError, type Command } from './command.ts';
 import { available } from '../adapters/index.ts';
-import { int, parseFlags } from '../runner/args.ts';
+import { all, int, parseFlags } from '../runner/args.ts';
 import { loadVectors, PROJECT_DIR } from '../runner/corpus.ts';
 import { runJob, summariseRun } from '../runner/job.ts';
 
-const USAGE = `usage: x64spec start [--jobs N] [--timeout ms] [--out dir]
+const USAGE = `usage: x64spec start [--jobs N] [--timeout ms] [--out dir] [--skip <adapter>…]
 
 The default job (npm start): the model over the whole committed corpus, then every real
 implementation available on this machine (QEMU, OVMF…) over the same corpus, one results
 file (out/results.json), and the report (out/report.html, report.json, junit.xml).
+--skip <adapter> leaves out a real implementation (e.g. --skip ovmf: OVMF boots take minutes).
 
 Exit status: 0 when the model passes every vector (differences of real implementations
 are findings, shown in the report), 1 when the model fails or errors on any vector.`;
@@ -19,7 +20,8 @@ export const command: Command = {
   summary: 'the default job: model + every available real implementation over the corpus, then the report',
   usage: USAGE,
   async run(args) {
-    const flags = parseFlags(args, { values: ['jobs', 'timeout', 'out'] });
+    const flags = parseFlags(args, { values: ['jobs', 'timeout', 'out', 'skip'], repeatable: ['skip'] });
+    const skip = new Set(all(flags, 'skip'));
     const jobs = int(flags, 'jobs', 1, 256);
     const timeoutMs = int(flags, 'timeout', 1);
     const outDir = resolve(flags.values.get('out')?.[0] ?? 'out');
@@ -28,7 +30,11 @@ export const command: Command = {
     const vectors = loadVectors(undefined, undefined);
     const { usable, unusable } = await available();
     for (const u of unusable) process.stdout.write(`skipping ${u.name}: ${u.reason}\n`);
-    const impls = ['model', ...usable];
+    for (const name of skip) {
+      if (![...usable, ...unusable.map((u) => u.name)].includes(name)) throw new UsageError(`--skip ${name}: no adapter of that name (registered: ${[...usable, ...unusable.map((u) => u.name)].join(', ')})`);
+      if (usable.includes(name)) process.stdout.write(`skipping ${name}: --skip\n`);
+    }
+    const impls = ['model', ...usable.filter((n) => !skip.has(n))];
     process.stdout.write(`running ${impls.join(', ')} over ${vectors.length} vectors\n`);
     const { file } = await runJob({
       impls,
