@@ -148,15 +148,15 @@ describe('elf corpus', () => {
   });
 });
 
-describe('elf JSON Schemas (vectors/elf/schemas)', () => {
+describe('elf JSON Schemas (spec/schemas/elf-*.schema.json)', () => {
   it('every vector input and expectation, and every model answer, conforms; malformed outputs do not', async () => {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
     const { readdirSync } = await import('node:fs');
     const { join } = await import('node:path');
     const ajv = new Ajv2020({ strict: true });
     ajv.addSchema(JSON.parse(readFileSync(join(CORPUS_DIR, '..', '..', 'spec', 'schemas', 'common.schema.json'), 'utf8')) as object);
-    const dir = join(CORPUS_DIR, 'schemas');
-    for (const f of readdirSync(dir).sort()) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), 'utf8')) as object);
+    const dir = join(CORPUS_DIR, '..', '..', 'spec', 'schemas');
+    for (const f of readdirSync(dir).filter((n) => n.startsWith('elf-')).sort()) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), 'utf8')) as object);
     const check = (id: string, value: unknown): string => (ajv.validate(id, value) ? 'ok' : ajv.errorsText());
     for (const v of corpus()) {
       expect(check('elf-input.schema.json', v.input), v.id).toBe('ok');
