@@ -13,7 +13,7 @@ import { QemuAdapter } from '../qemu/adapter.ts';
 import type { GuestCase } from '../qemu/batch.ts';
 import { ensureBuilt } from '../qemu/build.ts';
 import type { QemuProfile } from '../qemu/cpu.ts';
-import { boot, type BootFiles } from '../qemu/launch.ts';
+import { boot, shmWithRoom, type BootFiles } from '../qemu/launch.ts';
 import { settingsOrder } from '../qemu/order.ts';
 import { prepare } from '../qemu/prepare.ts';
 import { qemuAvailability } from '../qemu/register-adapter.ts';
@@ -58,7 +58,7 @@ const load = () => `load average ${loadavg()[0]!.toFixed(1)} on ${availableParal
 function bootFiles(tag: string): BootFiles {
   const dir = join(tmpdir(), `x64spec-bench-qemu-${process.pid}-${tag}`);
   mkdirSync(dir, { recursive: true });
-  return { dir, ramFile: join('/dev/shm', `x64spec-bench-qemu-${process.pid}-${tag}.ram`), tagged: false };
+  return { dir, ramFile: join(shmWithRoom(1) ?? dir, `x64spec-bench-qemu-${process.pid}-${tag}.ram`), tagged: false };
 }
 
 function dropFiles(f: BootFiles): void {

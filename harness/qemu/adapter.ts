@@ -5,7 +5,7 @@
  * cases run in as few boots as fit, and every case gets exactly one answer.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiffEntry } from '../results.ts';
@@ -16,7 +16,7 @@ import { ensureBuilt } from './build.ts';
 import { QEMU_CPU_BASE, ALWAYS_FEATURES, profileKey, qemuCpuArg, type QemuProfile } from './cpu.ts';
 import { execute, type CaseRecord } from './execute.ts';
 import { interpret } from './interpret.ts';
-import { GUEST_RAM_MIB, QBOOT, QEMU_BINARY, type BootFiles } from './launch.ts';
+import { GUEST_RAM_MIB, QBOOT, QEMU_BINARY, shmWithRoom, type BootFiles } from './launch.ts';
 import { settingsOrder } from './order.ts';
 import { prepare } from './prepare.ts';
 
@@ -72,7 +72,7 @@ export class QemuAdapter implements Adapter {
   constructor(options: QemuAdapterOptions = {}) {
     const parallel = options.parallel ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.lanes ?? 1)));
     const base = options.workDir ?? join(tmpdir(), 'x64spec-qemu');
-    const ramDir = existsSync('/dev/shm') ? '/dev/shm' : undefined;
+    const ramDir = shmWithRoom(parallel);
     this.slots = [];
     for (let k = 0; k < parallel; k++) {
       const id = `${process.pid}-${options.lane ?? 0}-${instances++}`;

@@ -5,7 +5,7 @@
  * usable here), one vCPU, a fixed CPU model per profile (cpu.ts).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULT_MAGIC, decodeResults, encodeBatch, resultsSize, type GuestCase, type RawResult } from './batch.ts';
 import { qemuCpuArg, type QemuProfile } from './cpu.ts';
@@ -50,6 +50,20 @@ export interface BootFiles {
    * so the next boot skips that 127 MiB fill. A killed boot leaves it false.
    */
   tagged: boolean;
+}
+
+/**
+ * /dev/shm when it can hold the touched part of every slot's guest RAM (the 128 MiB tag
+ * window plus results; containers often give /dev/shm only 64 MiB, and QEMU dies with
+ * SIGBUS when a shared RAM file cannot grow), else undefined: the RAM file goes to disk.
+ */
+export function shmWithRoom(slots: number): string | undefined {
+  try {
+    const s = statfsSync('/dev/shm');
+    return s.bavail * s.bsize >= slots * 384 * 1024 * 1024 ? '/dev/shm' : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether `cases` fit one boot's batch and results areas. */
