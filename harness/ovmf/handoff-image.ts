@@ -6,7 +6,6 @@
  */
 import { low48, type PhysAddr, type VirtAddr } from '../../model/paging/addr.ts';
 import type { U64 } from '../../model/paging/u64.ts';
-import { REGION_BYTES, type BuiltHandoff } from '../../model/handoff/loader.ts';
 import type { HandoffState } from '../../model/handoff/state.ts';
 
 /** Where the application puts the loader region, the trampoline and the kernel. */
@@ -17,10 +16,6 @@ export interface BootPlacement {
   readonly kernelPa: number;
   /** The boot-information pointer handed to the kernel in RDI. */
   readonly bootInfoVa: VirtAddr;
-}
-
-export function placementOf(built: BuiltHandoff): BootPlacement {
-  return { regionBase: built.plan.regionBase, regionBytes: REGION_BYTES, trampolinePa: built.trampolinePa, kernelPa: built.kernelPa, bootInfoVa: built.bootInfoVa };
 }
 
 function u64le(v: U64): Buffer {

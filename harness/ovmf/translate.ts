@@ -12,7 +12,7 @@ import { parseHandoffInput } from '../../vectors/handoff/io.ts';
 import { parseUefiInput, type CallJson, type Ref } from '../../vectors/uefi/io.ts';
 import { appExitStatus, KERNEL_EXIT_STATUS, type BootFiles, type BootResult } from './boot.ts';
 import { parseConsole } from './console.ts';
-import { MILESTONES_BEFORE, placedBootFiles } from './handoff-boot.ts';
+import { MILESTONES_BEFORE, MILESTONES_RUNS, placedBootFiles } from './handoff-boot.ts';
 import { APP_MAP_CAPACITY, renderScript, type Step } from './script.ts';
 
 /** What a boot said about a vector: the output in the suite's form, or why there is none. */
@@ -129,7 +129,7 @@ export function planHandoff(input: JsonObject): Plan {
       if (boot.timedOut) return { error: `OVMF timed out after milestones '${report.milestones}'` };
       const exit = report.steps.find((l) => l.cmd === 'exitloop');
       if (exit?.fields.st !== '0x0') return { error: `ExitBootServices did not succeed (${report.errors.join('; ') || JSON.stringify(exit?.fields ?? null)})` };
-      if (!boot.tripleFault && boot.exitStatus === KERNEL_EXIT_STATUS && report.milestones === 'TSPEK') return { output: { outcome: 'runs' } };
+      if (!boot.tripleFault && boot.exitStatus === KERNEL_EXIT_STATUS && report.milestones === MILESTONES_RUNS) return { output: { outcome: 'runs' } };
       const stage = STAGE_BY_MILESTONES.get(report.milestones);
       if (boot.tripleFault && stage !== undefined) return { output: { outcome: 'triple-fault', stage } };
       return { error: `unexpected end: milestones '${report.milestones}', exit status ${boot.exitStatus}, triple fault ${boot.tripleFault}` };
