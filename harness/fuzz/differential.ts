@@ -12,11 +12,13 @@ import { hasDeviations, type AdapterFactory } from '../adapters/types.ts';
 import type { DiffEntry } from '../results.ts';
 import { FEATURES, type Feature } from '../../model/paging/types.ts';
 import type { Adapter, Answer, ImplInfo, JsonObject, Profile, Vector } from '../types.ts';
-import { buildPagingCase, pagingChoice, type PagingChoice } from './paging-arbitrary.ts';
+import { buildPagingCase, pagingChoice } from './paging-arbitrary.ts';
+import { pagingCaseArbitrary, type PagingCase } from '../../vectors/generate/paging-arbitrary.ts';
+import { profileMismatch } from '../runner/profile.ts';
 import { pagingVector } from './vector.ts';
 import { walk } from '../../model/paging/walk.ts';
 import { runnerConstraintProblems } from '../../vectors/generate/constraints.ts';
-import { pagingInputFromModel } from '../../vectors/io/paging.ts';
+import { cpuToJson, pagingInputFromModel } from '../../vectors/io/paging.ts';
 
 export interface FuzzOptions {
   readonly factory: AdapterFactory;
@@ -58,22 +60,23 @@ export interface FuzzResult {
 }
 
 /**
- * Restricts choices to the implementation's profile, so every case is one it can honour,
- * and — for implementations that run vectors in a guest (QEMU, OVMF) — to cases that meet
- * the guest runner's constraints (spec/vector-constraints.ts).
+ * The cases fuzzing draws: the vectors helper's guest-runnable arbitrary (vectors/generate,
+ * shared tables, neighbour noise, CR3 low bits) and this folder's choice-based one (every
+ * flag and key per entry, canonical and non-canonical addresses), half and half. Both are
+ * restricted to the implementation's profile, so every case is one it can honour, and —
+ * for implementations that run vectors in a guest (QEMU, OVMF) — to cases that meet the
+ * guest runner's constraints (spec/vector-constraints.ts).
  */
-export function choicesFor(profile: Profile | undefined, guest = false): fc.Arbitrary<PagingChoice> {
-  let arb = pagingChoice;
+export function casesFor(profile: Profile | undefined, guest = false): fc.Arbitrary<PagingCase> {
+  let mine = pagingChoice;
   if (profile !== undefined) {
     const features = FEATURES.filter((f: Feature) => profile.features.includes(f));
-    arb = arb.map((c) => ({ ...c, maxphyaddr: profile.maxphyaddr, features }));
+    mine = mine.map((c) => ({ ...c, maxphyaddr: profile.maxphyaddr, features }));
   }
-  if (guest) {
-    arb = arb.filter((c) => {
-      const { state, access } = buildPagingCase(c);
-      return runnerConstraintProblems(pagingInputFromModel(state, access), walk(state, access)).length === 0;
-    });
-  }
+  let theirs = pagingCaseArbitrary();
+  if (profile !== undefined) theirs = theirs.filter((c) => profileMismatch(profile, { cpu: cpuToJson(c.state.cpu) } as unknown as JsonObject) === undefined);
+  let arb = fc.oneof(mine.map(buildPagingCase), theirs);
+  if (guest) arb = arb.filter((c) => runnerConstraintProblems(pagingInputFromModel(c.state, c.access), walk(c.state, c.access)).length === 0);
   return arb;
 }
 
@@ -102,8 +105,7 @@ function rawOutcome(vector: Vector, answer: Answer | undefined): CaseOutcome {
   return diff.length === 0 ? { kind: 'same' } : { kind: 'differs', diff, observed: answer.output };
 }
 
-function caseVector(choice: PagingChoice): Vector {
-  const { state, access } = buildPagingCase(choice);
+function caseVector({ state, access }: PagingCase): Vector {
   const v = pagingVector('fuzz', 'fuzz case', state, access);
   return { ...v, id: fuzzId(v) };
 }
@@ -116,8 +118,8 @@ export async function fuzzPaging(options: FuzzOptions): Promise<FuzzResult> {
     let unsupported = 0;
     let deviations = 0;
     let singleCalls = 0;
-    let last: { choice: PagingChoice; outcome: CaseOutcome } | undefined;
-    const arb = choicesFor(impl.profile, impl.kind === 'qemu' || impl.kind === 'ovmf');
+    let last: { choice: PagingCase; outcome: CaseOutcome } | undefined;
+    const arb = casesFor(impl.profile, impl.kind === 'qemu' || impl.kind === 'ovmf');
     const params = { seed: options.seed, numRuns: options.runs };
     // Answer the cases fast-check will draw in batches first (a QEMU batch boots once for
     // thousands of cases); the property then finds them answered, and only shrinking asks
