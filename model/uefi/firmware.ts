@@ -10,7 +10,7 @@ import {
 } from './descriptor.ts';
 import type { Call, CallResult, MapInfo } from './calls.ts';
 import { coalesce, findFreeTopDown, rangeCoveredBy, retype, type MemoryMap } from './memory-map.ts';
-import { EfiConventionalMemory, isAllocatableType } from './memory-type.ts';
+import { EfiBootServicesData, EfiConventionalMemory, isAllocatableType } from './memory-type.ts';
 import type { Perturbation } from './perturbation.ts';
 import type { EfiStatus } from './status.ts';
 
@@ -51,6 +51,8 @@ export interface FirmwareState {
   readonly key: number;
   readonly timerRunning: boolean;
   readonly pool: readonly PoolBlock[];
+  /** Pages firmware activity took (oldest first), which a later `free` perturbation returns. */
+  readonly firmwareAllocations: readonly { readonly at: number; readonly pages: number }[];
   /** Firmware activity still to happen, by the index of the call it precedes. */
   readonly perturbations: readonly Perturbation[];
   /** How many calls have been made. */
@@ -61,7 +63,7 @@ export interface FirmwareState {
 
 /** A firmware with the given initial map and optional scheduled perturbations. */
 export function bootFirmware(map: MemoryMap, config: FirmwareConfig = EDK2_CONFIG, perturbations: readonly Perturbation[] = []): FirmwareState {
-  return { config, phase: 'boot', map: coalesce(map), key: 1, timerRunning: true, pool: [], perturbations, calls: 0 };
+  return { config, phase: 'boot', map: coalesce(map), key: 1, timerRunning: true, pool: [], firmwareAllocations: [], perturbations, calls: 0 };
 }
 
 export interface StepResult {
@@ -123,14 +125,13 @@ function firePerturbations(state: FirmwareState): FirmwareState {
 function allocateForFirmware(s: FirmwareState, pages: number): FirmwareState {
   const at = findFreeTopDown(s.map, pages, MAX_ADDRESS);
   if (at === undefined) return s;
-  return { ...s, map: retype(s.map, at, pages, 4 /* EfiBootServicesData */), key: s.key + 1, pool: [...s.pool, { pointer: -at - 1, pages }] };
+  return { ...s, map: retype(s.map, at, pages, EfiBootServicesData), key: s.key + 1, firmwareAllocations: [...s.firmwareAllocations, { at, pages }] };
 }
 
 function releaseFirmwareAllocation(s: FirmwareState): FirmwareState {
-  const own = s.pool.find((b) => b.pointer < 0);
-  if (own === undefined) return s;
-  const at = -own.pointer - 1;
-  return { ...s, map: retype(s.map, at, own.pages, EfiConventionalMemory), key: s.key + 1, pool: s.pool.filter((b) => b !== own) };
+  const [oldest, ...rest] = s.firmwareAllocations;
+  if (oldest === undefined) return s;
+  return { ...s, map: retype(s.map, oldest.at, oldest.pages, EfiConventionalMemory), key: s.key + 1, firmwareAllocations: rest };
 }
 
 const MEMORY_SERVICES: ReadonlySet<Call['op']> = new Set(['GetMemoryMap', 'AllocatePages', 'FreePages', 'AllocatePool', 'FreePool', 'ExitBootServices']);
@@ -226,7 +227,7 @@ function allocatePool(s: FirmwareState, type: number, size: number): [FirmwareSt
 
 function freePool(s: FirmwareState, pointer: number): [FirmwareState, Outcome] {
   const block = s.pool.find((b) => b.pointer === pointer);
-  if (block === undefined || pointer < 0) return [s, { status: 'EFI_INVALID_PARAMETER', clauses: ['UEFI.ALLOC.POOL'] }];
+  if (block === undefined) return [s, { status: 'EFI_INVALID_PARAMETER', clauses: ['UEFI.ALLOC.POOL'] }];
   const at = pointer - s.config.poolHeader;
   const next = { ...s, map: retype(s.map, at, block.pages, EfiConventionalMemory), key: s.key + 1, pool: s.pool.filter((b) => b !== block) };
   return [next, { status: 'EFI_SUCCESS', clauses: ['UEFI.ALLOC.POOL', 'UEFI.MMAP.KEY_NOT_PREDICTABLE'] }];
