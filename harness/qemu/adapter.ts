@@ -16,7 +16,7 @@ import { ensureBuilt } from './build.ts';
 import { QEMU_CPU_BASE, ALWAYS_FEATURES, profileKey, qemuCpuArg, type QemuProfile } from './cpu.ts';
 import { execute, type CaseRecord } from './execute.ts';
 import { interpret } from './interpret.ts';
-import { GUEST_RAM_MIB, QBOOT, QEMU_BINARY, shmWithRoom, type BootFiles } from './launch.ts';
+import { GUEST_RAM_MIB, QBOOT, QEMU_BINARY, removeStaleRamFiles, shmWithRoom, type BootFiles } from './launch.ts';
 import { settingsOrder } from './order.ts';
 import { prepare } from './prepare.ts';
 
@@ -72,6 +72,7 @@ export class QemuAdapter implements Adapter {
   constructor(options: QemuAdapterOptions = {}) {
     const parallel = options.parallel ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.lanes ?? 1)));
     const base = options.workDir ?? join(tmpdir(), 'x64spec-qemu');
+    if (instances === 0) removeStaleRamFiles('/dev/shm');
     const ramDir = shmWithRoom(parallel);
     this.slots = [];
     for (let k = 0; k < parallel; k++) {

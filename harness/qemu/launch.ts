@@ -5,7 +5,7 @@
  * usable here), one vCPU, a fixed CPU model per profile (cpu.ts).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, readSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULT_MAGIC, decodeResults, encodeBatch, resultsSize, type GuestCase, type RawResult } from './batch.ts';
 import { qemuCpuArg, type QemuProfile } from './cpu.ts';
@@ -63,6 +63,33 @@ export function shmWithRoom(slots: number): string | undefined {
     return s.bavail * s.bsize >= slots * 384 * 1024 * 1024 ? '/dev/shm' : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** RAM files are named `x64spec-qemu-<pid>-…`; the pid says whose they are. */
+const RAM_FILE = /^x64spec-(?:bench-)?qemu-(\d+)-.*\.ram$/;
+
+/**
+ * Removes RAM files in `dir` left by processes that no longer exist (a run killed by a
+ * signal never reaches its cleanup, and each file may hold 128 MiB of /dev/shm).
+ */
+export function removeStaleRamFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = RAM_FILE.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(dir, name), { force: true });
+    }
   }
 }
 
