@@ -1,6 +1,7 @@
 /**
  * QEMU throughput, boot included: one QEMU boot per batch of 1, 100, 10,000 and 100,000
- * prepared vectors, then one QEMU per core at once; then the same through the whole
+ * prepared vectors (timed from QEMU's spawn to its exit; the notes also give the time with
+ * the harness's encoding and decoding), then one QEMU per core at once; then the same through the whole
  * `qemu` adapter (the harness's preparing, encoding and decoding included), and the
  * whole paging corpus. Vectors come from the corpus (its largest CPU profile, cycled to
  * the batch size), so the mix of faults and successes is the corpus's.
@@ -82,16 +83,20 @@ function childCpuMs(): number | undefined {
   }
 }
 
-/** One boot on `cases` (in the adapter's order): its wall time and the QEMU's CPU time, in ms. */
-async function timedBoot(kernel: string, unordered: readonly GuestCase[], profile: QemuProfile, files: BootFiles): Promise<{ ms: number; cpu?: number }> {
+/**
+ * One boot on `cases` (in the adapter's order). `ms`: the QEMU process from spawn to exit
+ * (boot, batch, exit); `totalMs`: with the harness's encoding and decoding around it;
+ * `cpu`: the QEMU's CPU time. All in ms.
+ */
+async function timedBoot(kernel: string, unordered: readonly GuestCase[], profile: QemuProfile, files: BootFiles): Promise<{ ms: number; totalMs: number; cpu?: number }> {
   const cases = settingsOrder(unordered).map((k) => unordered[k]!);
   const c0 = childCpuMs();
   const t0 = performance.now();
   const b = await boot(kernel, cases, profile, files, 120_000);
-  const ms = performance.now() - t0;
+  const totalMs = performance.now() - t0;
   const c1 = childCpuMs();
   if (b.end.kind !== 'done' || b.results.length !== cases.length) throw new Error(`a benchmark boot ended early: ${JSON.stringify(b.end)}`);
-  return c0 === undefined || c1 === undefined ? { ms } : { ms, cpu: c1 - c0 };
+  return c0 === undefined || c1 === undefined ? { ms: b.qemuMs, totalMs } : { ms: b.qemuMs, totalMs, cpu: c1 - c0 };
 }
 
 const cpuNote = (n: number, cpu: number | undefined) =>
@@ -125,7 +130,7 @@ async function run(): Promise<BenchResult[]> {
         value: rate(n, t.ms),
         unit: 'vectors/s',
         ...(n >= 100_000 ? { target } : {}),
-        note: `${t.ms.toFixed(0)} ms wall for the boot, the batch and the exit; ${load()}${cpuNote(n, t.cpu)}`,
+        note: `QEMU ${t.ms.toFixed(0)} ms wall from spawn to exit (${t.totalMs.toFixed(0)} ms with the harness encoding and decoding the batch); ${load()}${cpuNote(n, t.cpu)}`,
       });
     }
   } finally {
@@ -139,14 +144,15 @@ async function run(): Promise<BenchResult[]> {
     const batch = cycle(guests, 100_000);
     const c0 = childCpuMs();
     const t0 = performance.now();
-    await Promise.all(lanes.map((f) => timedBoot(kernel, batch, profile, f)));
-    const ms = performance.now() - t0;
+    const runs = await Promise.all(lanes.map((f) => timedBoot(kernel, batch, profile, f)));
+    const ms = Math.max(...runs.map((r) => r.ms));
+    const total = performance.now() - t0;
     const c1 = childCpuMs();
     results.push({
       name: `${cores} QEMUs at once (one per core), 100,000 vectors each`,
       value: rate(cores * batch.length, ms),
       unit: 'vectors/s',
-      note: `aggregate; ${rate(batch.length, ms)} vectors/s per instance; ${load()}${cpuNote(cores * batch.length, c0 === undefined || c1 === undefined ? undefined : c1 - c0)}`,
+      note: `aggregate over the slowest QEMU's spawn-to-exit time; ${rate(batch.length, ms)} vectors/s per instance; ${total.toFixed(0)} ms with encoding and decoding; ${load()}${cpuNote(cores * batch.length, c0 === undefined || c1 === undefined ? undefined : c1 - c0)}`,
     });
   } finally {
     lanes.forEach(dropFiles);

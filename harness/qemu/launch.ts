@@ -36,6 +36,8 @@ export interface BootResult {
   readonly stderr: string;
   /** Whether the runner got as far as writing its results header. */
   readonly started: boolean;
+  /** Wall time of the QEMU process alone (spawn to exit), in ms. */
+  readonly qemuMs: number;
 }
 
 export interface BootFiles {
@@ -137,7 +139,9 @@ export async function boot(
   rmSync(consoleLog, { force: true });
   // A stale results header from an earlier boot must not be read as this boot's.
   clearResultsHeader(files.ramFile);
+  const t0 = performance.now();
   const end = await runQemu(qemuArgs(kernel, batchFile, files, consoleLog, profile), timeoutMs);
+  const qemuMs = performance.now() - t0;
   if (end.end.kind === 'done') files.tagged = true;
   let console = '';
   try {
@@ -148,7 +152,7 @@ export async function boot(
   const area = readResults(files.ramFile, resultsSize(cases));
   const started = area !== undefined && area.readUInt32LE(0) === RESULT_MAGIC;
   const results = area === undefined ? [] : safeDecode(area, cases);
-  return { end: end.end, results, console, stderr: end.stderr, started };
+  return { end: end.end, results, console, stderr: end.stderr, started, qemuMs };
 }
 
 function safeDecode(area: Buffer, cases: readonly GuestCase[]): RawResult[] {
