@@ -58,7 +58,9 @@ export async function runJob(options: JobOptions): Promise<{ file: ResultsFile; 
     ...(options.shard !== undefined ? { shard: options.shard } : {}),
   });
   writeResults(options.out, file);
-  const bad = runs.some((r) => r.counts.fail > 0 || r.counts.error > 0);
+  // A failure that a documented deviation explains (spec/deviations) is known and
+  // re-checked by its own test; only unexplained failures and errors make the run red.
+  const bad = runs.some((r) => r.counts.error > 0 || r.cases.some((c) => c.verdict === 'fail' && c.deviation === undefined));
   return { file, exitCode: bad ? 1 : 0 };
 }
 
