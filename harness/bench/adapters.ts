@@ -66,7 +66,8 @@ async function adapterRate(factory: AdapterFactory, vectors: readonly Vector[]):
         while (next < list.length) await a.run(list[next++]!, { timeoutMs: 10_000 });
       }));
     };
-    await drive(batches.slice(0, lanes * 2)); // warm-up: workers loaded, JIT warm
+    // Warm-up: workers loaded and the JIT settled (the model reaches its steady rate after ~20,000 answers).
+    await drive(batches.slice(0, Math.max(lanes * 2, Math.ceil(20_000 / factory.batchSize))));
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     await drive(batches);
