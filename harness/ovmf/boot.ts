@@ -1,8 +1,9 @@
 /**
  * Boots OVMF under QEMU (TCG) with the test application on a real FAT ESP image made
  * with mtools (QEMU's fat:rw: folder drive is unreliable: NOTES.md), and returns what
- * the guest printed on the debug console, how QEMU ended, and whether the CPU
- * triple-faulted (`-no-reboot` turns the reset into an exit; `-d cpu_reset` logs it).
+ * the guest printed on the debug console, how QEMU ended, whether the CPU triple-faulted
+ * (`-no-reboot` turns the reset into an exit; `-d cpu_reset` logs it) and the exception
+ * chain that led there (`-d int`: a few hundred lines for a whole OVMF boot).
  */
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,44 @@ export interface BootResult {
   readonly durationMs: number;
   /** The QEMU log's lines about resets, for messages. */
   readonly resetLog: string;
+  /**
+   * The exceptions of the last chain QEMU logged (`-d int`): the first is the fault that
+   * started it, then what its delivery raised (#GP, #DF…). Empty when none was logged.
+   */
+  readonly lastExceptionChain: readonly LoggedException[];
+}
+
+/** One exception from QEMU's `-d int` log. */
+export interface LoggedException {
+  readonly vector: number;
+  readonly errorCode: number;
+  /** CR2, logged for page faults. */
+  readonly cr2?: string;
+}
+
+/**
+ * The last exception chain in a QEMU `-d int` log: a chain starts at
+ * `check_exception old: 0xffffffff` (nothing pending) and each following ` v=XX e=YYYY`
+ * line is one exception taken.
+ */
+export function lastExceptionChain(log: string): LoggedException[] {
+  let chain: LoggedException[] = [];
+  let inChain = false;
+  for (const line of log.split('\n')) {
+    if (line.startsWith('check_exception old: 0xffffffff')) {
+      chain = [];
+      inChain = true;
+      continue;
+    }
+    const m = / v=([0-9a-f]+) e=([0-9a-f]+) /.exec(line);
+    if (m === null) continue;
+    if (!inChain) continue;
+    const cr2 = / CR2=([0-9a-f]+)/.exec(line);
+    chain.push({ vector: parseInt(m[1]!, 16), errorCode: parseInt(m[2]!, 16), ...(cr2 !== null ? { cr2: `0x${cr2[1]!.replace(/^0+(?=.)/, '')}` } : {}) });
+    // A hardware interrupt (vector 0x20 and up, no check_exception before it) ends the chain.
+    if (parseInt(m[1]!, 16) >= 0x20) inChain = false;
+  }
+  return chain;
 }
 
 async function need(tool: string, args: string[]): Promise<void> {
@@ -96,7 +135,7 @@ export async function bootOvmf(files: BootFiles, options: { timeoutMs?: number }
       '-display', 'none', '-no-reboot', '-net', 'none', '-serial', 'none', '-monitor', 'none',
       '-debugcon', `file:${consoleFile}`, '-global', 'isa-debugcon.iobase=0xe9',
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-      '-d', 'cpu_reset', '-D', log,
+      '-d', 'int,cpu_reset', '-D', log,
     ];
     const start = Date.now();
     const timeoutMs = options.timeoutMs ?? 60_000;
@@ -123,6 +162,7 @@ export async function bootOvmf(files: BootFiles, options: { timeoutMs?: number }
       timedOut,
       durationMs: Date.now() - start,
       resetLog: resetLines.join('\n'),
+      lastExceptionChain: lastExceptionChain(logText),
     };
   } finally {
     if (!process.env.X64SPEC_KEEP_OVMF) rmSync(dir, { recursive: true, force: true });

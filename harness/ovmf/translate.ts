@@ -131,7 +131,12 @@ export function planHandoff(input: JsonObject): Plan {
       if (exit?.fields.st !== '0x0') return { error: `ExitBootServices did not succeed (${report.errors.join('; ') || JSON.stringify(exit?.fields ?? null)})` };
       if (!boot.tripleFault && boot.exitStatus === KERNEL_EXIT_STATUS && report.milestones === MILESTONES_RUNS) return { output: { outcome: 'runs' } };
       const stage = STAGE_BY_MILESTONES.get(report.milestones);
-      if (boot.tripleFault && stage !== undefined) return { output: { outcome: 'triple-fault', stage } };
+      if (boot.tripleFault && stage !== undefined) {
+        // The first exception of the chain that ended in the shutdown is the fault itself.
+        const first = boot.lastExceptionChain[0];
+        const seen = first === undefined ? {} : { vector: first.vector, ...(first.vector === 14 && first.cr2 !== undefined ? { address: first.cr2 } : {}) };
+        return { output: { outcome: 'triple-fault', stage, ...seen } };
+      }
       return { error: `unexpected end: milestones '${report.milestones}', exit status ${boot.exitStatus}, triple fault ${boot.tripleFault}` };
     },
   };

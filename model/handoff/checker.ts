@@ -82,12 +82,14 @@ export function deliveryProblem(ps: PagingState, idtr: TableRegister, gdtr: Tabl
 }
 
 /** Turns a fault at a stage into the prediction: delivered, double fault, or triple fault (HANDOFF.FAULT.TRIPLE). */
-function afterFault(ps: PagingState, s: HandoffState, stage: Stage, vector: 13 | 14, cause: string): Prediction {
+function afterFault(ps: PagingState, s: HandoffState, stage: Stage, vector: 13 | 14, cause: string, address?: VirtAddr): Prediction {
+  // A #PF reports its linear address in CR2 (PG.PF.CR2); a #GP has none.
+  const at = vector === 14 && address !== undefined ? { address } : {};
   const own = deliveryProblem(ps, s.idtr, s.gdtr, vector);
-  if (own === undefined) return { outcome: 'exception', stage, vector, explanation: `${cause}; the IDT delivers the exception to its handler` };
+  if (own === undefined) return { outcome: 'exception', stage, vector, explanation: `${cause}; the IDT delivers the exception to its handler`, ...at };
   const df = deliveryProblem(ps, s.idtr, s.gdtr, 8);
-  if (df === undefined) return { outcome: 'exception', stage, vector: 8, explanation: `${cause}; ${own}, so the CPU raises a double fault, which the IDT delivers` };
-  return { outcome: 'triple-fault', stage, vector, explanation: `${cause}; ${own}, so neither it nor the double fault can be delivered and the CPU triple-faults (QEMU resets)` };
+  if (df === undefined) return { outcome: 'exception', stage, vector: 8, explanation: `${cause}; ${own}, so the CPU raises a double fault, which the IDT delivers`, ...at };
+  return { outcome: 'triple-fault', stage, vector, explanation: `${cause}; ${own}, so neither it nor the double fault can be delivered and the CPU triple-faults (QEMU resets)`, ...at };
 }
 
 /** Checks a hand-off state: every violation and what the CPU will do. */
@@ -132,7 +134,7 @@ export function checkHandoff(s: HandoffState): HandoffReport {
       const why = describeFault(r.fault, s.cpu.maxPhyAddr);
       const cause = `${step.what} faults at ${toHex(r.va)} because ${why}: ${faultName(r.fault)}`;
       add(clause, 'fault', `${cause}.`, step.path);
-      prediction = afterFault(ps, s, step.stage, r.fault.vector, cause);
+      prediction = afterFault(ps, s, step.stage, r.fault.vector, cause, r.va);
       break;
     }
     pagesByStage.set(step.stage, r.pages);

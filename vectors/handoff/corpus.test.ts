@@ -49,6 +49,11 @@ describe('handoff corpus', () => {
     const wrongSet = definition.judge(v, { outcome: 'triple-fault', stage: 'after-cr3', violations: ['HANDOFF.STACK.WRITABLE', 'HANDOFF.FAULT.TRIPLE'] });
     expect(wrongSet.map((d) => [d.expected, d.observed])).toEqual([['HANDOFF.CR3.NEXT_FETCH_MAPPED', null], [null, 'HANDOFF.STACK.WRITABLE']]);
     expect(definition.judge(v, { outcome: 'triple-fault', stage: 'after-cr3', violations: 'all' }).length).toBe(2);
+    // The faulting address (CR2) is compared as a number, in either hex case.
+    expect(v.expect.address).toBe('0x2000031');
+    expect(definition.judge(v, { outcome: 'triple-fault', stage: 'after-cr3', address: '0X2000031' })).toEqual([]);
+    expect(definition.judge(v, { outcome: 'triple-fault', stage: 'after-cr3', address: '0x2000030' })).toEqual([{ path: '$.address', expected: '0x2000031', observed: '0x2000030' }]);
+    expect(definition.judge(v, { outcome: 'triple-fault', stage: 'after-cr3', address: 5 }).map((d) => d.path)).toEqual(['$.address']);
   });
 
   it('input errors carry the JSON path inside the vector', () => {

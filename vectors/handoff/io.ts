@@ -2,9 +2,10 @@
  * Suite `handoff`: a loader's state at the switch (spec/schemas/handoff-state.schema.json)
  * under `state`, plus, for states the OVMF test application can boot, where it places
  * the loader region, trampoline and kernel (`ovmf`). Output: what the CPU does
- * (`outcome`: runs / triple-fault / exception / invalid, with `stage` and `vector`) and the
- * HANDOFF.* clauses broken (`violations`, sorted). An implementation that can only watch a
- * machine (OVMF) may leave out `vector` and `violations`.
+ * (`outcome`: runs / triple-fault / exception / invalid, with `stage`, `vector` and for a #PF
+ * the faulting `address`) and the HANDOFF.* clauses broken (`violations`, sorted). An
+ * implementation that can only watch a machine (OVMF) may leave out `vector`, `address`
+ * and `violations`.
  */
 import type { DiffEntry } from '../../harness/results.ts';
 import type { JsonObject, JsonValue, Vector } from '../../harness/types.ts';
@@ -12,7 +13,7 @@ import { checkHandoff } from '../../model/handoff/checker.ts';
 import { parseHandoffState, type Json } from '../../model/handoff/json.ts';
 import type { HandoffState } from '../../model/handoff/state.ts';
 import type { VirtAddr } from '../../model/paging/addr.ts';
-import { parseHex, toNumber } from '../../model/paging/u64.ts';
+import { parseHex, toHex, toNumber } from '../../model/paging/u64.ts';
 
 export class HandoffInputError extends Error {
   override readonly name = 'HandoffInputError';
@@ -72,6 +73,7 @@ export function handoffModelAnswer(input: HandoffInput): JsonObject {
   if (p.outcome === 'triple-fault' || p.outcome === 'exception') {
     out.stage = p.stage;
     out.vector = p.vector;
+    if (p.address !== undefined) out.address = toHex(p.address);
   }
   out.violations = [...new Set(r.violations.map((v) => v.clause))].sort();
   return out;
@@ -86,6 +88,12 @@ export function judgeHandoff(expect: JsonObject, output: JsonObject): DiffEntry[
   }
   if (expect.stage !== undefined && output.stage !== expect.stage) out.push({ path: '$.stage', expected: expect.stage, observed: output.stage ?? null });
   if (expect.vector !== undefined && output.vector !== undefined && output.vector !== expect.vector) out.push({ path: '$.vector', expected: expect.vector, observed: output.vector });
+  // The faulting address (CR2), compared as numbers so either hex case passes.
+  if (expect.address !== undefined && output.address !== undefined) {
+    const want = typeof expect.address === 'string' ? parseHex(expect.address) : undefined;
+    const got = typeof output.address === 'string' ? parseHex(output.address) : undefined;
+    if (got === undefined || want === undefined || got.hi !== want.hi || got.lo !== want.lo) out.push({ path: '$.address', expected: expect.address, observed: output.address });
+  }
   if (output.violations !== undefined) {
     const want = new Set(expect.violations as string[]);
     const got = Array.isArray(output.violations) ? new Set(output.violations.filter((v): v is string => typeof v === 'string')) : new Set<string>();
