@@ -9,7 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureBuilt } from './build.ts';
+import { ensureBuilt, OVMF_DIR } from './build.ts';
 
 const execFileP = promisify(execFile);
 
@@ -118,7 +118,7 @@ async function makeEsp(dir: string, efi: string, files: BootFiles): Promise<stri
 export async function bootOvmf(files: BootFiles, options: { timeoutMs?: number } = {}): Promise<BootResult> {
   await checkOvmfTools();
   const { efi } = ensureBuilt();
-  const root = join(process.cwd(), 'out', 'ovmf');
+  const root = join(OVMF_DIR, '..', '..', 'out', 'ovmf');
   mkdirSync(root, { recursive: true });
   const dir = mkdtempSync(join(root, 'boot-'));
   try {
