@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handoffStateToJson } from '../../model/handoff/json.ts';
 import { buildHandoff, DEFAULT_PLAN } from '../../model/handoff/loader.ts';
 import type { PhysAddr } from '../../model/paging/addr.ts';
+import { encodeMap } from '../../model/uefi/index.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/x64spec.js');
 let dir: string;
@@ -30,6 +31,12 @@ beforeAll(() => {
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...json, memoryDump: { file: 'ram.bin', base: '0x2000000' }, stack: { rsp: 'top' } }));
   writeFileSync(join(dir, 'nodump.json'), JSON.stringify({ ...json, memoryDump: { file: 'missing.bin' } }));
   writeFileSync(join(dir, 'notjson.json'), '{ nope');
+  // Tables in boot-services memory, with the final map as the raw 48-byte-stride buffer.
+  const bs = buildHandoff({ ...DEFAULT_PLAN, breakage: 'tables-in-boot-services-data' });
+  writeFileSync(join(dir, 'map.bin'), encodeMap(bs.state.memoryMap!, 48));
+  const bsJson = handoffStateToJson(bs.state) as Record<string, unknown>;
+  delete bsJson.memoryMap;
+  writeFileSync(join(dir, 'bsdata.json'), JSON.stringify({ ...bsJson, memoryMapDump: { file: 'map.bin', descriptorSize: 48 } }));
 }, 60_000);
 
 describe('x64spec handoff check', () => {
@@ -54,6 +61,13 @@ describe('x64spec handoff check', () => {
     const viaQwords = x64spec('check', '--state', join(dir, 'stack.json'), '--json');
     expect(viaDump.status).toBe(1);
     expect(viaDump.stdout).toBe(viaQwords.stdout);
+  });
+
+  it('HANDOFF.MEM.NOT_FREE / UEFI.MMAP.DESCRIPTOR_SIZE: tables in boot-services memory, map read from the raw buffer, exit 1', () => {
+    const r = x64spec('check', '--state', join(dir, 'bsdata.json'));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('prediction: the switch works and the kernel starts');
+    expect(r.stdout).toMatch(/LATER HANDOFF\.MEM\.NOT_FREE .* at \$\.regs\.cr3\n {6}10 page-table frames \(0x2100000, .*\) lie in EfiBootServicesData/);
   });
 
   it('bad input is one line naming the file and the JSON path, exit 2', () => {

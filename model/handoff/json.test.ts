@@ -5,6 +5,7 @@ import { u64 } from '../paging/u64.ts';
 import { checkHandoff } from './checker.ts';
 import { handoffStateToJson, memoryToJson, parseHandoffState, type Json } from './json.ts';
 import { buildHandoff, DEFAULT_PLAN, LAYOUTS } from './loader.ts';
+import { encodeMap } from '../uefi/index.ts';
 
 const minimal = (): { [k: string]: Json } => ({
   cpu: { maxphyaddr: 40, features: ['nx'] },
@@ -71,6 +72,22 @@ describe('hand-off state JSON', () => {
     expect(problem({ ...minimal(), memoryDump: { file: 3 } })).toMatch(/^\$\.memoryDump\.file/);
     expect(problem({ ...minimal(), memoryDump: { file: 'x', base: '0x10' } })).toBe('$.memoryDump.base: must be 4 KiB aligned');
   });
+  it('UEFI.MMAP.DESCRIPTOR_SIZE: the final map can be the raw GetMemoryMap buffer, read with its DescriptorSize', () => {
+    const map = buildHandoff(DEFAULT_PLAN).state.memoryMap!;
+    const raw = encodeMap(map, 48);
+    const load = (f: string): Uint8Array | string => (f === 'map.bin' ? raw : `cannot read ${f}`);
+    const r = parseHandoffState({ ...minimal(), memoryMapDump: { file: 'map.bin', descriptorSize: 48 } }, load);
+    expect(r.ok && r.state.memoryMap).toEqual(map);
+    const part = parseHandoffState({ ...minimal(), memoryMapDump: { file: 'map.bin', descriptorSize: 48, mapSize: 96 } }, load);
+    expect(part.ok && part.state.memoryMap?.length).toBe(2);
+    expect(parseHandoffState({ ...minimal(), memoryMapDump: { file: 'map.bin', descriptorSize: 40, mapSize: 100 } }, load))
+      .toEqual({ ok: false, problems: [{ path: '$.memoryMapDump', message: 'byte 80 of map.bin: MemoryMapSize 100 is not a multiple of DescriptorSize 40' }] });
+    expect(problem({ ...minimal(), memoryMapDump: { file: 'map.bin', descriptorSize: 48 } })).toBe('$.memoryMapDump: a map file cannot be loaded here; give the map as `memoryMap`');
+    expect(problem({ ...minimal(), memoryMap: [], memoryMapDump: { file: 'map.bin', descriptorSize: 48 } })).toBe('$.memoryMapDump: give the map either as `memoryMap` or as `memoryMapDump`, not both');
+    expect(problem({ ...minimal(), memoryMapDump: { descriptorSize: 48 } })).toBe('$.memoryMapDump.file: expected a file name');
+    expect(parseHandoffState({ ...minimal(), memoryMapDump: { file: 'x.bin', descriptorSize: 48 } }, load)).toEqual({ ok: false, problems: [{ path: '$.memoryMapDump.file', message: 'cannot read x.bin' }] });
+  });
+
   it('every malformed field is named by its JSON path', () => {
     const m = minimal();
     const cases: [Json, string][] = [

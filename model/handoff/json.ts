@@ -10,7 +10,7 @@ import { DumpMemory } from '../paging/dump-memory.ts';
 import { PhysMemory } from '../paging/memory.ts';
 import { FEATURES, type Feature } from '../paging/types.ts';
 import { fromBigInt, parseHex, toBigInt, toHex, toNumber, u64, type U64 } from '../paging/u64.ts';
-import { descriptor, parseMemoryType, type MemoryDescriptor, type Reuse } from '../uefi/index.ts';
+import { decodeMap, descriptor, parseMemoryType, type MemoryDescriptor, type Reuse } from '../uefi/index.ts';
 import type { HandoffState } from './state.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -135,6 +135,24 @@ function mapOf(v: Json | undefined): MemoryDescriptor[] {
   });
 }
 
+/**
+ * The final map as the firmware wrote it (`memoryMapDump`: the raw buffer, read with the
+ * DescriptorSize GetMemoryMap reported; UEFI.MMAP.DESCRIPTOR_SIZE).
+ */
+function mapDumpOf(root: Obj, loadDump: DumpLoader | undefined): MemoryDescriptor[] {
+  if (root.memoryMap !== undefined) fail('$.memoryMapDump', 'give the map either as `memoryMap` or as `memoryMapDump`, not both');
+  const d = obj(root.memoryMapDump, '$.memoryMapDump');
+  if (typeof d.file !== 'string') fail('$.memoryMapDump.file', 'expected a file name');
+  const descriptorSize = count(d.descriptorSize, '$.memoryMapDump.descriptorSize');
+  if (loadDump === undefined) fail('$.memoryMapDump', 'a map file cannot be loaded here; give the map as `memoryMap`');
+  const bytes = loadDump(d.file);
+  if (typeof bytes === 'string') fail('$.memoryMapDump.file', bytes);
+  const mapSize = d.mapSize === undefined ? bytes.length : count(d.mapSize, '$.memoryMapDump.mapSize');
+  const decoded = decodeMap(bytes, mapSize, descriptorSize);
+  if (!decoded.ok) fail('$.memoryMapDump', `byte ${decoded.problem.offset} of ${d.file}: ${decoded.problem.message}`);
+  return decoded.map;
+}
+
 /** Reads a hand-off state; `loadDump` resolves `memoryDump.file` (the CLI reads it relative to the state file). */
 export function parseHandoffState(input: Json, loadDump?: DumpLoader): ParseResult {
   try {
@@ -171,6 +189,7 @@ export function parseHandoffState(input: Json, loadDump?: DumpLoader): ParseResu
         return { gdtr: { base: virt(g.base, '$.gdtr.base'), limit: count(g.limit, '$.gdtr.limit'), used: bool(g.used, '$.gdtr.used', true) } };
       })() : {}),
       ...(root.memoryMap !== undefined ? { memoryMap: mapOf(root.memoryMap) } : {}),
+      ...(root.memoryMapDump !== undefined ? { memoryMap: mapDumpOf(root, loadDump) } : {}),
       ...(root.runtimeServices !== undefined ? (() => {
         const r = obj(root.runtimeServices, '$.runtimeServices');
         return { runtimeServices: { calls: bool(r.calls, '$.runtimeServices.calls', true), virtualAddressMap: bool(r.virtualAddressMap, '$.runtimeServices.virtualAddressMap', false) } };
