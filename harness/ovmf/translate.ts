@@ -128,7 +128,11 @@ export function planHandoff(input: JsonObject): Plan {
       const report = parseConsole(boot.console);
       if (boot.timedOut) return { error: `OVMF timed out after milestones '${report.milestones}'` };
       const exit = report.steps.find((l) => l.cmd === 'exitloop');
-      if (exit?.fields.st !== '0x0') return { error: `ExitBootServices did not succeed (${report.errors.join('; ') || JSON.stringify(exit?.fields ?? null)})` };
+      if (exit === undefined) {
+        // e.g. `H region st=0x800000000000000e`: the loader region is not free on this OVMF.
+        return { error: `the application stopped before the exit: ${[...report.handoffLines, ...report.errors].join(' | ') || 'no output'}` };
+      }
+      if (exit.fields.st !== '0x0') return { error: `ExitBootServices did not succeed: ${JSON.stringify(exit.fields)}` };
       if (!boot.tripleFault && boot.exitStatus === KERNEL_EXIT_STATUS && report.milestones === MILESTONES_RUNS) return { output: { outcome: 'runs' } };
       const stage = STAGE_BY_MILESTONES.get(report.milestones);
       if (boot.tripleFault && stage !== undefined) {
