@@ -28,7 +28,7 @@ export const UEFI_CLAUSES = defineClauses([
 
   // ── Memory allocation services ──────────────────────────────────────────────────
   { id: 'UEFI.ALLOC.PAGES', title: 'AllocatePages', source: `${U} §7.2.1`,
-    summary: 'AllocatePages takes whole 4 KiB pages of a memory type anywhere, below a maximum address, or at an exact address; an invalid type or allocation kind is EFI_INVALID_PARAMETER, no room is EFI_OUT_OF_RESOURCES, an exact address that is not free is EFI_NOT_FOUND.' },
+    summary: 'AllocatePages takes whole 4 KiB pages of a memory type anywhere, below a maximum address, or at an exact address; an invalid type, allocation kind or unaligned address is EFI_INVALID_PARAMETER, no room is EFI_OUT_OF_RESOURCES (EFI_NOT_FOUND is also used), an exact address that is not free is EFI_NOT_FOUND.' },
   { id: 'UEFI.ALLOC.FREE_PAGES', title: 'FreePages', source: `${U} §7.2.2`,
     summary: 'FreePages returns pages obtained from AllocatePages; pages that were not allocated that way give EFI_NOT_FOUND and an unaligned address EFI_INVALID_PARAMETER.' },
   { id: 'UEFI.ALLOC.POOL', title: 'AllocatePool and FreePool', source: `${U} §7.2.4, §7.2.5`,
@@ -56,7 +56,7 @@ export const UEFI_CLAUSES = defineClauses([
   { id: 'UEFI.SVAM.ONCE', title: 'SetVirtualAddressMap works once', source: `${U} §8.4.1`,
     summary: 'After one SetVirtualAddressMap call has succeeded, later calls return EFI_UNSUPPORTED.' },
   { id: 'UEFI.SVAM.DESCRIPTOR_CHECK', title: 'SetVirtualAddressMap checks the descriptor layout', source: `${U} §8.4.1`,
-    summary: 'A DescriptorVersion other than the firmware\'s, or a DescriptorSize smaller than the descriptor or not the one the firmware reported, gives EFI_INVALID_PARAMETER.' },
+    summary: 'A DescriptorVersion other than the firmware\'s, or a DescriptorSize smaller than the descriptor structure, gives EFI_INVALID_PARAMETER; a firmware may also refuse a size other than the one it reported (EDK2 accepts any size of at least the structure).' },
   { id: 'UEFI.SVAM.RUNTIME_NEEDS_VA', title: 'Every runtime region needs a virtual address', source: `${U} §8.4.1`,
     summary: 'The virtual map must give every EFI_MEMORY_RUNTIME region a virtual address; the specification allows EFI_NO_MAPPING when one is missing, but EDK2 returns EFI_SUCCESS and leaves that region unconverted, so the loader must not rely on the error.' },
   { id: 'UEFI.SVAM.VIRTUAL_ALIGNED', title: 'Virtual addresses keep page alignment', source: `${U} §8.4.1, §7.2.3`,
