@@ -7,13 +7,14 @@ import { reservedBitRule } from '../../model/paging/rules.ts';
 import type { CpuModel, Level } from '../../model/paging/types.ts';
 import { toHex, u64, fromNumber } from '../../model/paging/u64.ts';
 import type { PagingClauseId } from '../../spec/clauses/paging.ts';
+import type { PageSizeName } from '../io/mapper.ts';
 
 /**
  * The meaning of a set of page tables, independent of where its tables live: every
  * translation they give, as merged ranges. Two mappers that allocate frames differently
  * but map the same pages with the same rights give the same list (suite `mapper`).
  */
-export type PageSizeName = '4K' | '2M' | '1G';
+export type { PageSizeName } from '../io/mapper.ts';
 
 export interface TranslationFlags {
   /** R/W = 1 at every level (PG.PERM.RW.COMBINE). */

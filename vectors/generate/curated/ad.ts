@@ -1,13 +1,10 @@
 import { A, D, P, RW, US } from '../../../model/paging/entry.ts';
-import type { Level } from '../../../model/paging/types.ts';
+import { LEVEL_NAMES, type Level } from '../../../model/paging/types.ts';
 import { ALL_ACCESS_TYPES, SUP_FETCH, SUP_READ, SUP_WRITE, USER_WRITE, accessOptions } from '../accesses.ts';
 import { COMMON_PROFILES } from '../profiles.ts';
-import type { PageSizeName } from '../scenario.ts';
-import { has, type CuratedCase, type CuratedGroup } from './types.ts';
+import { USER_ALL, pageSizes, type CuratedCase, type CuratedGroup } from './types.ts';
 
-const USER_ALL = { 4: { set: US }, 3: { set: US }, 2: { set: US }, 1: { set: US } } as const;
 const AD_ALL = { 4: { set: A | D }, 3: { set: A | D }, 2: { set: A | D }, 1: { set: A | D } } as const;
-const LEVEL_WORD: Record<Level, string> = { 4: 'PML4E', 3: 'PDPTE', 2: 'PDE', 1: 'PTE' };
 
 /** Accessed and dirty flags: what a successful access sets, what sticks, what a fault may leave. */
 export const group: CuratedGroup = {
@@ -16,7 +13,7 @@ export const group: CuratedGroup = {
   profiles: COMMON_PROFILES,
   cases(profile) {
     const out: CuratedCase[] = [];
-    const sizes: PageSizeName[] = has(profile, 'pdpe1gb') ? ['4K', '2M', '1G'] : ['4K', '2M'];
+    const sizes = pageSizes(profile);
     for (const size of sizes) {
       for (const a of [SUP_READ, SUP_WRITE, SUP_FETCH]) {
         out.push({ title: `${a.words} of a fresh ${size} page sets A everywhere${a.kind === 'write' ? ' and D in the leaf' : ''}`, options: { pageSize: size, ...accessOptions(a) } });
@@ -25,7 +22,7 @@ export const group: CuratedGroup = {
       out.push({ title: `write to a ${size} page with A set but D clear sets only D`, options: { pageSize: size, kind: 'write', entries: { 4: { set: A }, 3: { set: A }, 2: { set: A }, 1: { set: A } } } });
     }
     for (const level of [3, 2, 1] as Level[]) {
-      out.push({ title: `${LEVEL_WORD[level]} not present: the entries above may get A, none gets D`, options: { kind: 'write', entries: { [level]: { clear: P } } } });
+      out.push({ title: `${LEVEL_NAMES[level]} not present: the entries above may get A, none gets D`, options: { kind: 'write', entries: { [level]: { clear: P } } } });
     }
     out.push({ title: 'user write to a read-only page: the leaf gets neither A nor D, the entries above may get A', options: { ...accessOptions(USER_WRITE), entries: { ...USER_ALL, 1: { set: US, clear: RW } } }, clauses: USER_WRITE.modeClauses });
     out.push({ title: 'reserved bit in the PDE: the PDE stays as it was, the entries above may get A', options: { kind: 'write', pageSize: '2M', entries: { 2: { set: 1 << 13 } } } });

@@ -1,9 +1,7 @@
-import { US } from '../../../model/paging/entry.ts';
 import { ALL_ACCESS_TYPES, SUP_READ, USER_READ, accessOptions } from '../accesses.ts';
 import { COMMON_PROFILES } from '../profiles.ts';
-import type { CuratedCase, CuratedGroup } from './types.ts';
+import { USER_ALL, type CuratedCase, type CuratedGroup } from './types.ts';
 
-const USER_ALL = { 4: { set: US }, 3: { set: US }, 2: { set: US }, 1: { set: US } } as const;
 
 /** Non-canonical addresses (#GP, no walk) and the canonical edges on both sides of the hole. */
 export const group: CuratedGroup = {

@@ -1,12 +1,10 @@
 import { D, G, PAT_4K, PAT_HUGE, PCD, PWT, US } from '../../../model/paging/entry.ts';
-import type { Level } from '../../../model/paging/types.ts';
+import { LEVEL_NAMES, type Level } from '../../../model/paging/types.ts';
 import { SUP_WRITE, USER_WRITE, accessOptions } from '../accesses.ts';
 import { COMMON_PROFILES } from '../profiles.ts';
 import type { PageSizeName } from '../scenario.ts';
-import { has, type CuratedCase, type CuratedGroup } from './types.ts';
+import { has, USER_ALL, type CuratedCase, type CuratedGroup } from './types.ts';
 
-const LEVEL_WORD: Record<Level, string> = { 4: 'PML4E', 3: 'PDPTE', 2: 'PDE', 1: 'PTE' };
-const USER_ALL = { 4: { set: US }, 3: { set: US }, 2: { set: US }, 1: { set: US } } as const;
 /** Bits 62:52 of an entry, as a high-half mask. */
 const HI_62_52 = 0x7ff0_0000;
 
@@ -18,7 +16,7 @@ export const group: CuratedGroup = {
   cases(profile) {
     const out: CuratedCase[] = [];
     for (const level of [4, 3, 2] as Level[]) {
-      out.push({ title: `user write with ignored bits 11:8 and 6 set in the ${LEVEL_WORD[level]}`, options: { ...accessOptions(USER_WRITE), entries: { ...USER_ALL, [level]: { set: 0xf00 | D | US } } }, clauses: ['PG.ENTRY.IGNORED_BITS', ...USER_WRITE.modeClauses] });
+      out.push({ title: `user write with ignored bits 11:8 and 6 set in the ${LEVEL_NAMES[level]}`, options: { ...accessOptions(USER_WRITE), entries: { ...USER_ALL, [level]: { set: 0xf00 | D | US } } }, clauses: ['PG.ENTRY.IGNORED_BITS', ...USER_WRITE.modeClauses] });
     }
     const sizes: [PageSizeName, Level][] = [['4K', 1], ['2M', 2], ...(has(profile, 'pdpe1gb') ? [['1G', 3] as [PageSizeName, Level]] : [])];
     for (const [size, leaf] of sizes) {
@@ -28,7 +26,7 @@ export const group: CuratedGroup = {
       out.push({ title: `write with PWT, PCD and PAT set in a ${size} leaf`, options: { pageSize: size, ...accessOptions(SUP_WRITE), entries: { [leaf]: { set: PWT | PCD | pat } } }, clauses: ['PG.ENTRY.CACHE_BITS'] });
     }
     for (const level of [4, 3, 2] as Level[]) {
-      out.push({ title: `read with PWT and PCD set in the ${LEVEL_WORD[level]}`, options: { entries: { [level]: { set: PWT | PCD } } }, clauses: ['PG.ENTRY.CACHE_BITS'] });
+      out.push({ title: `read with PWT and PCD set in the ${LEVEL_NAMES[level]}`, options: { entries: { [level]: { set: PWT | PCD } } }, clauses: ['PG.ENTRY.CACHE_BITS'] });
     }
     out.push({ title: 'G in a PTE changes nothing for one access (CR4.PGE = 0)', options: { entries: { 1: { set: G } } }, clauses: ['PG.ENTRY.IGNORED_BITS'] });
     for (const [low, words] of [[0x18, 'PWT and PCD'], [0xfe7, 'bits 2:0 and 11:5'], [0xfff, 'all of bits 11:0']] as const) {

@@ -3,10 +3,8 @@ import type { Level } from '../../../model/paging/types.ts';
 import { SUP_FETCH, SUP_READ, SUP_WRITE, USER_READ, USER_WRITE, accessOptions, type AccessType } from '../accesses.ts';
 import { COMMON_PROFILES } from '../profiles.ts';
 import type { PageSizeName } from '../scenario.ts';
-import { has, type CuratedCase, type CuratedGroup } from './types.ts';
+import { has, USER_ALL, type CuratedCase, type CuratedGroup } from './types.ts';
 
-const LEVEL_WORD: Record<Level, string> = { 4: 'PML4E', 3: 'PDPTE', 2: 'PDE', 1: 'PTE' };
-const USER_ALL = { 4: { set: US }, 3: { set: US }, 2: { set: US }, 1: { set: US } } as const;
 
 /** Where a reserved bit can sit: the level, and the page size of the chain (for huge leaves). */
 const SITES: readonly [Level, PageSizeName, string][] = [

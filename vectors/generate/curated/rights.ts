@@ -1,11 +1,10 @@
 import { RW, US, XD_HI } from '../../../model/paging/entry.ts';
-import type { Level } from '../../../model/paging/types.ts';
+import { LEVEL_NAMES, type Level } from '../../../model/paging/types.ts';
 import { ALL_ACCESS_TYPES, accessType, SUP_FETCH, SUP_READ, SUP_WRITE, USER_FETCH, USER_READ, USER_WRITE, accessOptions, type AccessType } from '../accesses.ts';
 import { COMMON_PROFILES, type CpuProfile } from '../profiles.ts';
 import type { EntryEdit, PageSizeName, ScenarioOptions } from '../scenario.ts';
-import { has, type CuratedCase, type CuratedGroup } from './types.ts';
+import { has, pageSizes, type CuratedCase, type CuratedGroup } from './types.ts';
 
-const LEVEL_WORD: Record<Level, string> = { 4: 'PML4E', 3: 'PDPTE', 2: 'PDE', 1: 'PTE' };
 
 /** A user-accessible, writable chain with one entry changed. */
 function chainWith(level: Level, edit: EntryEdit): Partial<Record<Level, EntryEdit>> {
@@ -76,12 +75,12 @@ export const group: CuratedGroup = {
   profiles: COMMON_PROFILES,
   cases(profile) {
     const out: CuratedCase[] = [];
-    const sizes: PageSizeName[] = has(profile, 'pdpe1gb') ? ['4K', '2M', '1G'] : ['4K', '2M'];
+    const sizes = pageSizes(profile);
     for (const size of sizes) {
       const levels: Level[] = size === '4K' ? [4, 3, 2, 1] : size === '2M' ? [4, 3, 2] : [4, 3];
       const sz = size === '4K' ? '' : ` (${size} page)`;
       for (const level of levels) {
-        const w = LEVEL_WORD[level];
+        const w = LEVEL_NAMES[level];
         for (const [a, wp] of [[USER_WRITE, true], [SUP_WRITE, true], [SUP_WRITE, false], [USER_READ, true]] as const) {
           out.push({ title: `${a.words} with R/W = 0 only in the ${w}${sz}, WP=${wp ? 1 : 0}`, options: { ...accessOptions(a), pageSize: size, wp, entries: chainWith(level, { set: US, clear: RW }) }, clauses: a.modeClauses });
         }

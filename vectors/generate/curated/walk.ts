@@ -1,14 +1,12 @@
 import { A, D, G, P, US } from '../../../model/paging/entry.ts';
-import type { Level } from '../../../model/paging/types.ts';
+import { LEVEL_NAMES, type Level } from '../../../model/paging/types.ts';
 import { u64 } from '../../../model/paging/u64.ts';
 import { ALL_ACCESS_TYPES, SUP_FETCH, SUP_READ, SUP_WRITE, USER_FETCH, USER_READ, USER_WRITE, accessOptions } from '../accesses.ts';
 import { COMMON_PROFILES } from '../profiles.ts';
 import { TABLE_PA, type PageSizeName } from '../scenario.ts';
-import { has, type CuratedCase, type CuratedGroup } from './types.ts';
+import { has, USER_ALL, pageSizes, type CuratedCase, type CuratedGroup } from './types.ts';
 
-const LEVEL_WORD: Record<Level, string> = { 4: 'PML4E', 3: 'PDPTE', 2: 'PDE', 1: 'PTE' };
 const SIZE_WORD: Record<PageSizeName, string> = { '4K': '4 KiB', '2M': '2 MiB', '1G': '1 GiB' };
-const USER_ALL = { 4: { set: US }, 3: { set: US }, 2: { set: US }, 1: { set: US } } as const;
 
 /** The walk itself: every page size, every level not present, the chain cut short, recursive slots. */
 export const group: CuratedGroup = {
@@ -17,7 +15,7 @@ export const group: CuratedGroup = {
   profiles: COMMON_PROFILES,
   cases(profile) {
     const out: CuratedCase[] = [];
-    const sizes: PageSizeName[] = has(profile, 'pdpe1gb') ? ['4K', '2M', '1G'] : ['4K', '2M'];
+    const sizes = pageSizes(profile);
     for (const size of sizes) {
       for (const a of [SUP_READ, SUP_WRITE, SUP_FETCH]) {
         out.push({ title: `${a.words} through a ${SIZE_WORD[size]} page`, options: { pageSize: size, ...accessOptions(a) }, clauses: ['PG.MODE.FOUR_LEVEL'] });
@@ -29,17 +27,17 @@ export const group: CuratedGroup = {
     for (const level of [4, 3, 2, 1] as Level[]) {
       for (const a of ALL_ACCESS_TYPES) {
         out.push({
-          title: `${a.words} with the ${LEVEL_WORD[level]} not present`,
+          title: `${a.words} with the ${LEVEL_NAMES[level]} not present`,
           options: { ...accessOptions(a), entries: { ...USER_ALL, [level]: { set: US, clear: P } } },
           clauses: a.modeClauses,
         });
       }
       out.push({
-        title: `${LEVEL_WORD[level]} with P = 0 and every other bit set is simply not present`,
+        title: `${LEVEL_NAMES[level]} with P = 0 and every other bit set is simply not present`,
         options: { entries: { [level]: { set: 0xffff_fffe, setHi: 0xffff_ffff, clear: P } } },
       });
       if (level > 1) {
-        out.push({ title: `the chain ends at the ${LEVEL_WORD[level]}: the next table reads as zero`, options: { lastLevel: level } });
+        out.push({ title: `the chain ends at the ${LEVEL_NAMES[level]}: the next table reads as zero`, options: { lastLevel: level } });
       }
     }
     for (const size of ['2M', '1G'] as PageSizeName[]) {
