@@ -2,22 +2,13 @@
  * Registers `--impl ovmf` (harness/adapters/registry.ts imports this file). Available
  * when QEMU, OVMF, mtools, gcc/binutils and gnu-efi are installed.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { registerAdapter } from '../adapters/registry.ts';
+import { hasTool } from '../adapters/tools.ts';
 import { OvmfAdapter } from './adapter.ts';
 import { OVMF_CODE, OVMF_VARS } from './boot.ts';
 
 const INSTALL = 'run `apt-get install -y qemu-system-x86 ovmf mtools gnu-efi gcc binutils` (or `npm run setup`)';
-
-function hasTool(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function ovmfAvailability(): { available: boolean; reason?: string } {
   for (const f of [OVMF_CODE, OVMF_VARS, '/usr/lib/crt0-efi-x86_64.o']) {

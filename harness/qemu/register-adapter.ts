@@ -2,18 +2,9 @@
  * Registers `--impl qemu` (harness/adapters/registry.ts imports this file). Available
  * when qemu-system-x86_64 and binutils (as, ld, objcopy) are installed.
  */
-import { execFileSync } from 'node:child_process';
 import { registerAdapter } from '../adapters/registry.ts';
+import { hasTool } from '../adapters/tools.ts';
 import { QemuAdapter, qemuVersion } from './adapter.ts';
-
-function hasTool(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether QEMU and the runner's toolchain are installed here, and if not what to run. */
 export function qemuAvailability(): { available: boolean; reason?: string } {
