@@ -4,8 +4,8 @@
  * Its JSON Schema is report/report.schema.json; docs/report.md explains each field.
  * Stable: fields are only ever added.
  */
-import type { ImplInfo, JsonObject, JsonValue, Suite, VectorSource } from '../harness/types.ts';
-import type { DiffEntry, MachineInfo, Verdict } from '../harness/results.ts';
+import type { ImplInfo, JsonObject, JsonValue, Suite } from '../harness/types.ts';
+import type { CaseResult, DiffEntry, MachineInfo, Verdict } from '../harness/results.ts';
 
 export const REPORT_FORMAT = 'x64spec-report/1';
 
@@ -95,19 +95,11 @@ export interface CaseDetail {
   readonly paging?: PagingView;
 }
 
-export interface CaseRow {
+/** A case as the results file has it (minus the bulky input/expect/diff), with its run and view. */
+export type CaseRow = Pick<CaseResult, 'id' | 'suite' | 'title' | 'clauses' | 'verdict' | 'source' | 'durationMs' | 'reason' | 'deviation'> & {
   readonly run: number;
-  readonly id: string;
-  readonly suite: Suite;
-  readonly title: string;
-  readonly clauses: readonly string[];
-  readonly verdict: Verdict;
-  readonly source: VectorSource;
-  readonly durationMs?: number;
-  readonly reason?: string;
-  readonly deviation?: string;
   readonly detail?: CaseDetail;
-}
+};
 
 // ── The paging case view ───────────────────────────────────────────────────────────
 
