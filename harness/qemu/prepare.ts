@@ -5,11 +5,12 @@
  * boot), so it parses each value once and builds no strings for vectors that are fine.
  */
 import { RUNNER_PML4_INDEX, inVectorWindow } from '../../spec/vector-constraints.ts';
-import { CR0_WP, CR4_PKE, CR4_SMAP, CR4_SMEP, EFER_NXE, RFLAGS_AC } from '../../model/paging/regs.ts';
+import { modeOf } from '../../model/paging/mode.ts';
+import { isCanonical } from '../../model/paging/walk-core.ts';
 import { validateAccess, validateState } from '../../model/paging/state.ts';
-import type { AccessKind, Cpl, Feature, Registers } from '../../model/paging/types.ts';
+import { FEATURES, type AccessKind, type Cpl, type Feature, type Registers } from '../../model/paging/types.ts';
 import { toNumber, u64, type U64 } from '../../model/paging/u64.ts';
-import { virtAddr } from '../../model/paging/addr.ts';
+import { low48, virtAddr } from '../../model/paging/addr.ts';
 import type { JsonObject, JsonValue, Vector } from '../types.ts';
 import type { GuestCase } from './batch.ts';
 import type { QemuProfile } from './cpu.ts';
@@ -59,13 +60,6 @@ function hex64(v: JsonValue | undefined, path: Path): U64 {
 }
 
 const KINDS: readonly AccessKind[] = ['read', 'write', 'fetch'];
-const FEATURES: readonly Feature[] = ['nx', 'smep', 'smap', 'pku', 'pdpe1gb'];
-
-/** Bits 47:0 when `va` is canonical for 4-level paging (bits 63:47 all equal). */
-function isCanonical48(va: U64): boolean {
-  const top = va.hi >>> 15; // bits 63:47
-  return top === 0 || top === 0x1_ffff;
-}
 
 /** The guest case for `vector`, or why there is none. */
 export function prepare(vector: Vector): Preparation {
@@ -106,13 +100,13 @@ function prepareInput(input: JsonObject): Preparation {
   if (implicit && kind !== 'read') {
     return unsupported(`an implicit supervisor-mode ${kind} has no faithful trigger in the runner (it performs implicit accesses as descriptor-table reads only)`);
   }
-  if (implicit && !isCanonical48(va)) {
+  if (implicit && !isCanonical(va.hi, va.lo)) {
     return unsupported('an implicit access at a non-canonical address: a descriptor table cannot be based there (LLDT itself faults)');
   }
   if (implicit && (va.lo & 0xfff) > 0xff8) {
     return unsupported('the 8-byte descriptor read at this address would cross into the next page (two translations)');
   }
-  if (isCanonical48(va) && (((va.hi & 0xffff) * 2 ** 32 + va.lo) / 2 ** 39 & 0x1ff) === RUNNER_PML4_INDEX) {
+  if (isCanonical(va.hi, va.lo) && (low48(va) / 2 ** 39 & 0x1ff) === RUNNER_PML4_INDEX) {
     return unsupported(`the address translates through PML4 slot ${RUNNER_PML4_INDEX}, which the runner keeps for itself (spec/vector-constraints.ts)`);
   }
 
@@ -134,14 +128,10 @@ function prepareInput(input: JsonObject): Preparation {
     if (pa === slotPa) return unsupported(`memory[${i}] is PML4 slot ${RUNNER_PML4_INDEX}, which the runner keeps for itself`);
     memory.push({ pa, value });
   }
+  const mode = modeOf({ maxPhyAddr: maxphyaddr, features }, regs);
   const guest: GuestCase = {
     kind, implicit, cpl,
-    wp: (regs.cr0.lo & CR0_WP) !== 0,
-    smep: (regs.cr4.lo & CR4_SMEP) !== 0,
-    smap: (regs.cr4.lo & CR4_SMAP) !== 0,
-    pke: (regs.cr4.lo & CR4_PKE) !== 0,
-    nxe: (regs.efer.lo & EFER_NXE) !== 0,
-    ac: (regs.rflags.lo & RFLAGS_AC) !== 0,
+    wp: mode.wp, smep: mode.smep, smap: mode.smap, pke: mode.pke, nxe: mode.nxe, ac: mode.ac,
     pkru: regs.pkru,
     cr3: regs.cr3, va, slotPa, memory,
   };
