@@ -79,6 +79,9 @@ const EC_BITS: readonly (readonly [number, PagingClauseId])[] = [
   [PF_RSVD, 'PG.PF.EC.RSVD'], [PF_ID, 'PG.PF.EC.ID'], [PF_PK, 'PG.PF.EC.PK'],
 ];
 
+/** Every error-code bit the judge names a clause for. */
+const KNOWN_EC_BITS = EC_BITS.reduce((m, [b]) => m | b, 0);
+
 const hex = (n: number) => '0x' + n.toString(16);
 
 /**
@@ -120,8 +123,7 @@ function judgeFault(
     for (const [bit, clause] of EC_BITS) {
       if ((ec & bit) !== (expect.errorCode & bit)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec), clause });
     }
-    const known = EC_BITS.reduce((m, [b]) => m | b, 0);
-    if ((ec & ~known) !== (expect.errorCode & ~known)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec) });
+    if ((ec & ~KNOWN_EC_BITS) !== (expect.errorCode & ~KNOWN_EC_BITS)) diffs.push({ path: '$.errorCode', expected: hex(expect.errorCode), observed: hex(ec) });
   }
   if (observed.cr2 === undefined || !eq(observed.cr2, expect.cr2)) {
     diffs.push({ path: '$.cr2', expected: toHex(expect.cr2), observed: observed.cr2 === undefined ? null : toHex(observed.cr2), clause: 'PG.PF.CR2' });

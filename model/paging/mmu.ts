@@ -6,6 +6,7 @@
  * (PG.TLB.FAULT_INVALIDATES). Use `walk` for reference answers and this for speed.
  */
 import type { VirtAddr } from './addr.ts';
+import { D } from './entry.ts';
 import type { PhysMemory } from './memory.ts';
 import { modeOf, type Mode } from './mode.ts';
 import type { AccessKind, PagingState } from './types.ts';
@@ -87,7 +88,7 @@ export class Mmu {
     const span = out.pageSize / 4096;
     this.span[slot] = span;
     this.basePage[slot] = page - (page % span);
-    this.allow[slot] = known | KIND_BIT[kind] | ((leafLo & 0x40) !== 0 ? DIRTY : 0);
+    this.allow[slot] = known | KIND_BIT[kind] | ((leafLo & D) !== 0 ? DIRTY : 0);
     return out.pa;
   }
 

@@ -7,6 +7,7 @@
 import type { PagingClauseId } from '../../spec/clauses/paging.ts';
 import type { PhysAddr, VirtAddr } from './addr.ts';
 import { low48 } from './addr.ts';
+import { D, RW, US, XD_HI } from './entry.ts';
 import { modeOf, type Mode } from './mode.ts';
 import { keyDenial, pageFaultErrorCode, pageRightsDecision } from './rules.ts';
 import type { Access, PagingState, PageSize, Rights, WalkResult } from './types.ts';
@@ -111,7 +112,7 @@ export class TlbModel {
       this.recordStructures(access, result, this.starts.get(result));
       const base = Math.floor(low48(access.va) / result.pageSize) * result.pageSize;
       const leaf = result.trace[result.trace.length - 1]!;
-      const leafDirty = (leaf.entry.lo & 0x40) !== 0 || access.kind === 'write';
+      const leafDirty = (leaf.entry.lo & D) !== 0 || access.kind === 'write';
       const frame = result.pa - (low48(access.va) - base);
       this.entries = this.entries.filter((e) => !(e.pageBase === base && e.pageSize === result.pageSize));
       this.entries.push({
@@ -134,9 +135,9 @@ export class TlbModel {
     const steps = result.trace;
     for (let i = 0; i < steps.length - 1; i++) {
       const step = steps[i]!;
-      writable &&= (step.entry.lo & 0x2) !== 0;
-      user &&= (step.entry.lo & 0x4) !== 0;
-      xd ||= (step.entry.hi & 0x8000_0000) !== 0;
+      writable &&= (step.entry.lo & RW) !== 0;
+      user &&= (step.entry.lo & US) !== 0;
+      xd ||= (step.entry.hi & XD_HI) !== 0;
       const level = step.level as 4 | 3 | 2;
       const regionSize = REGION_SIZE[level];
       const regionBase = Math.floor(va / regionSize) * regionSize;
