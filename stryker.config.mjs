@@ -13,6 +13,11 @@ export default {
   // Per-test coverage: each mutant runs only the tests that reach it (test names are
   // stable because the Stryker vitest setup fixes fast-check's seed).
   coverageAnalysis: 'perTest',
+  // Incremental: a re-run reuses the result of every mutant whose code and covering tests
+  // did not change (reports/mutation/incremental.json), so killing survivors does not cost
+  // a full ~80-minute run each time. `npm run mutation -- --force` ignores it.
+  incremental: true,
+  incrementalFile: 'reports/mutation/incremental.json',
   concurrency: 2,
   timeoutMS: 60_000,
   timeoutFactor: 2,

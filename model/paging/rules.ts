@@ -59,6 +59,14 @@ const DENY_SMAP_WRITE = d(false, ['PG.PERM.SMAP.WRITE_USER', 'PG.PERM.US.COMBINE
 const DENY_WP = d(false, ['PG.PERM.WP.SUPERVISOR_WRITE', 'PG.PERM.RW.COMBINE']);
 const ALLOW_WP_OFF = d(true, ['PG.PERM.WP.OFF', 'PG.PERM.RW.COMBINE']);
 const ALLOW_WRITABLE = d(true, ['PG.PERM.RW.COMBINE']);
+// A supervisor-mode data access to a user-mode page that SMAP lets through: SMAP is off,
+// or EFLAGS.AC = 1 for an explicit access (implicit ones were denied above).
+const ALLOW_SMAP_AC = d(true, ['PG.PERM.SMAP.AC', 'PG.PERM.US.COMBINE']);
+const ALLOW_SMAP_OFF = d(true, ['PG.PERM.SMAP.OFF', 'PG.PERM.US.COMBINE']);
+const ALLOW_SMAP_AC_WRITABLE = d(true, [...ALLOW_SMAP_AC.clauses, ...ALLOW_WRITABLE.clauses]);
+const ALLOW_SMAP_OFF_WRITABLE = d(true, [...ALLOW_SMAP_OFF.clauses, ...ALLOW_WRITABLE.clauses]);
+const ALLOW_SMAP_AC_WP_OFF = d(true, [...ALLOW_SMAP_AC.clauses, ...ALLOW_WP_OFF.clauses]);
+const ALLOW_SMAP_OFF_WP_OFF = d(true, [...ALLOW_SMAP_OFF.clauses, ...ALLOW_WP_OFF.clauses]);
 
 /**
  * Page-level rights (SDM §4.6.1) without protection keys. `user` is the U/S
@@ -86,22 +94,10 @@ export function pageRightsDecision(
     if (implicit) return DENY_SMAP_IMPLICIT;
     return kind === 'write' ? DENY_SMAP_WRITE : DENY_SMAP_READ;
   }
-  const userPageClauses = user ? smapAllowClauses(mode) : null;
-  if (kind === 'read') return userPageClauses ?? ALLOW_SUP_READ;
-  if (writable) return userPageClauses === null ? ALLOW_WRITABLE : withClauses(userPageClauses, ALLOW_WRITABLE);
+  if (kind === 'read') return user ? (mode.smap ? ALLOW_SMAP_AC : ALLOW_SMAP_OFF) : ALLOW_SUP_READ;
+  if (writable) return user ? (mode.smap ? ALLOW_SMAP_AC_WRITABLE : ALLOW_SMAP_OFF_WRITABLE) : ALLOW_WRITABLE;
   if (mode.wp) return DENY_WP;
-  return userPageClauses === null ? ALLOW_WP_OFF : withClauses(userPageClauses, ALLOW_WP_OFF);
-}
-
-const ALLOW_SMAP_AC = d(true, ['PG.PERM.SMAP.AC', 'PG.PERM.US.COMBINE']);
-const ALLOW_SMAP_OFF = d(true, ['PG.PERM.SMAP.OFF', 'PG.PERM.US.COMBINE']);
-
-function smapAllowClauses(mode: Mode): AccessDecision {
-  return mode.smap ? ALLOW_SMAP_AC : ALLOW_SMAP_OFF;
-}
-
-function withClauses(a: AccessDecision, b: AccessDecision): AccessDecision {
-  return d(a.allowed && b.allowed, [...a.clauses, ...b.clauses]);
+  return user ? (mode.smap ? ALLOW_SMAP_AC_WP_OFF : ALLOW_SMAP_OFF_WP_OFF) : ALLOW_WP_OFF;
 }
 
 /**
