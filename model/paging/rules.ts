@@ -24,13 +24,14 @@ export function reservedBitRule(level: Level, lo: number, hi: number, mode: Mode
   return null;
 }
 
-/** Why an access was allowed or denied: the deciding clauses, and whether a key denied it. */
+/**
+ * Why the page-level rights allow or deny an access: the deciding clauses. Protection
+ * keys are decided apart, by `keyDenial`.
+ */
 export interface AccessDecision {
   readonly allowed: boolean;
   /** The rules that decided, most specific first. */
   readonly clauses: readonly PagingClauseId[];
-  /** A protection-key violation was found (sets PF.PK whatever else denied the access). */
-  readonly pkViolation: boolean;
 }
 
 /** PG.MODE.USER_ACCESS / PG.MODE.IMPLICIT_SUPERVISOR. */
@@ -39,8 +40,7 @@ export function isUserModeAccess(cpl: number, implicit: boolean): boolean {
 }
 
 // Decisions are shared constants: the walk's hot path allocates nothing for them.
-const d = (allowed: boolean, clauses: readonly PagingClauseId[], pkViolation = false): AccessDecision =>
-  ({ allowed, clauses, pkViolation });
+const d = (allowed: boolean, clauses: readonly PagingClauseId[]): AccessDecision => ({ allowed, clauses });
 const ALLOW_SUP_READ = d(true, ['PG.PERM.SUP.READ']);
 const DENY_USER_SUP_PAGE = d(false, ['PG.PERM.USER.SUPERVISOR_PAGE', 'PG.PERM.US.COMBINE']);
 const DENY_USER_WRITE_RO = d(false, ['PG.PERM.USER.WRITE_READONLY', 'PG.PERM.RW.COMBINE']);

@@ -130,19 +130,23 @@ function buildTrace(out: WalkScratch): TraceStep[] {
       note = out.faultKind === 'not-present' ? `${name} not present (P = 0): the walk ends in #PF`
         : `${name} has a reserved bit set (${out.cause}): the walk ends in #PF with RSVD = 1`;
     } else if (last) {
-      clauses = [ADDR_CLAUSE[level], LEAF_CLAUSE[level]];
-      note = `${name} maps a ${LEAF_SIZE[level]} page`;
+      // A successful walk or a protection fault ends at a leaf.
+      const leaf = LEAF[level as LeafLevel];
+      clauses = [ADDR_CLAUSE[level], leaf.clause];
+      note = `${name} maps a ${leaf.size} page`;
     }
     steps.push({ level, entryPa: out.entryPa[s]! as PhysAddr, entry, clauses, note });
   }
   return steps;
 }
 
-// A PML4E is never a leaf (PG.RSVD.PML4E.PS), so only levels 3..1 appear here.
-const LEAF_CLAUSE: Record<Level, PagingClauseId> = {
-  4: 'PG.RSVD.PML4E.PS', 3: 'PG.WALK.PDPTE.PS', 2: 'PG.WALK.PDE.PS', 1: 'PG.WALK.PAGE_4K',
+// A PML4E is never a leaf (PG.RSVD.PML4E.PS): only levels 3..1 map a page.
+type LeafLevel = Exclude<Level, 4>;
+const LEAF: Record<LeafLevel, { readonly clause: PagingClauseId; readonly size: string }> = {
+  3: { clause: 'PG.WALK.PDPTE.PS', size: '1-GiB' },
+  2: { clause: 'PG.WALK.PDE.PS', size: '2-MiB' },
+  1: { clause: 'PG.WALK.PAGE_4K', size: '4-KiB' },
 };
-const LEAF_SIZE: Record<Level, string> = { 4: '(never)', 3: '1-GiB', 2: '2-MiB', 1: '4-KiB' };
 
 function dedupe<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
