@@ -55,6 +55,12 @@ describe('AddressSpace basics', () => {
     expect(space.pagingState({ cr0: u64(0, CR0_PE | CR0_PG) }).regs.cr0.lo >>> 0).toBe(0x8000_0001);
   });
 
+  it('pagingState reports the CPU features the mapper config assumes, and nothing else', () => {
+    // NXE on needs the nx feature (PG.PERM.XD.COMBINE); 1 GiB pages need pdpe1gb (PG.WALK.PDPTE.PS).
+    expect(mapperFixture().space.pagingState().cpu.features).toEqual(new Set(['nx', 'pdpe1gb']));
+    expect(mapperFixture({ hugePages1G: false }).space.pagingState().cpu.features).toEqual(new Set(['nx']));
+  });
+
   it('slotBase gives the canonical start of a PML4 slot', () => {
     expect(toHex(slotBase(1))).toBe('0x8000000000');
     expect(toHex(slotBase(256))).toBe('0xffff800000000000');
@@ -159,6 +165,15 @@ describe('attach: tables built elsewhere', () => {
     expect(unwrap(space.map(va('0x201000'), physAddr(0x9000), PAGE_4K, RW)).entryPa).toBe(0x80_3008);
   });
 
+  it("'all' does not own what a malformed entry points to", () => {
+    // PML4[1] has address bit 46 set, reserved with MAXPHYADDR 46 (PG.RSVD.MAXPHYADDR): a walk
+    // through it faults, so the frame it names (0x900000 once bit 46 is dropped) is no table.
+    const { memory, allocator, config } = firmware();
+    memory.write64(physAddr(0x80_0008), u64(0x4000, 0x90_0003));
+    const space = AddressSpace.attach(memory, allocator, config, physAddr(0x80_0000), 'all');
+    expect(space.ownedTables()).toEqual([0x80_0000, 0x80_1000, 0x80_2000, 0x80_3000]);
+  });
+
   it("'all' counts a table reached through two entries once", () => {
     const { memory, allocator, config } = firmware();
     memory.write64(physAddr(0x80_0008), u64(0, 0x80_1003)); // PML4[1] shares PML4[0]'s PDPT
@@ -195,6 +210,28 @@ describe('recursive slot', () => {
     const copy = unwrap(space.copyRoot());
     expect(toHex(memory.read64(physAddr(copy.root + 510 * 8)))).toBe(toHex(u64(0x8000_0000, copy.root + 3)));
     expect(copy.recursiveSlot).toBe(510);
+  });
+
+  it('a lower table copied on write keeps its entry at the slot index: only a PML4 points at itself', () => {
+    // va 0x140000000: PML4 index 0, PDPT index 5. With recursive slot 5, PDPT[5] is an
+    // ordinary entry (→ the PD at 0x102000) and must survive the PDPT's copy unchanged.
+    const { memory, space } = mapperFixture();
+    unwrap(space.map(va('0x140000000'), physAddr(0x9000), PAGE_4K, RW));
+    unwrap(space.installRecursiveSlot(5));
+    const copy = unwrap(space.copyRoot()); // PML4 copy at 0x104000
+    // Mapping 0x1000 through the copy copies the shared PDPT (0x105000), then builds PD and PT.
+    expect(unwrap(copy.map(va('0x1000'), physAddr(0xa000), PAGE_4K, RW)).newTables).toEqual([0x10_5000, 0x10_6000, 0x10_7000]);
+    expect(toHex(memory.read64(physAddr(0x10_4000)))).toBe('0x105003');
+    expect(toHex(memory.read64(physAddr(0x10_4028)))).toBe('0x8000000000104003');
+    expect(toHex(memory.read64(physAddr(0x10_5028)))).toBe('0x102003');
+    expect(where(copy.pagingState(), '0x140000000')).toBe(0x9000);
+    expect(where(copy.pagingState(), '0x1000')).toBe(0xa000);
+  });
+
+  it('a slot number outside 0–511 is a programming error', () => {
+    const { space } = mapperFixture();
+    for (const slot of [-1, 1.5, 512]) expect(() => space.installRecursiveSlot(slot)).toThrow(`PML4 slot must be 0–511, got ${slot}`);
+    expect(memoryImage(space.memory)).toEqual([]);
   });
 
   it('refuses an occupied slot, a bad slot number, and mappings inside the window', () => {

@@ -45,7 +45,7 @@ describe('RangeFrameAllocator', () => {
 
   it('rejects a non-integer request count as a programming error', () => {
     expect(() => allocator([{ start: 0, end: 0x1000 }]).allocate(1.5)).toThrow(RangeError);
-    expect(() => allocator([{ start: 0, end: 0x1000 }]).allocate(-1)).toThrow(RangeError);
+    expect(() => allocator([{ start: 0, end: 0x1000 }]).allocate(-1)).toThrow('frame count must be a non-negative integer, got -1');
   });
 
   it.each([
@@ -63,6 +63,16 @@ describe('RangeFrameAllocator', () => {
   it('reports overlapping ranges with the index of the later one', () => {
     const made = RangeFrameAllocator.create(new PhysMemory(), [{ start: 0x1000, end: 0x4000 }, { start: 0x3000, end: 0x5000 }]);
     expect(made.ok ? undefined : made.error).toMatchObject({ index: 1, reason: 'overlaps another range' });
+  });
+
+  it('ranges that only touch do not overlap (ends are exclusive), in either order', () => {
+    const a = allocator([{ start: 0x2000, end: 0x3000 }, { start: 0x3000, end: 0x4000 }, { start: 0x1000, end: 0x2000 }]);
+    expect(a.allocate(3)).toEqual({ ok: true, value: [0x2000, 0x3000, 0x1000] });
+  });
+
+  it('the last frame below 2^52 is usable (MAXPHYADDR is at most 52, SDM §4.1.4)', () => {
+    const a = allocator([{ start: 2 ** 52 - 0x1000, end: 2 ** 52 }]);
+    expect(a.allocate(1)).toEqual({ ok: true, value: [2 ** 52 - 0x1000] });
   });
 
   it('an allocator over no ranges has nothing to give', () => {

@@ -57,6 +57,17 @@ describe('identity layout', () => {
     expect(checkWindow(space, layout, state, [va('0x1000'), va('0x1ff000'), va('0x40001000'), va('0x80401000')])).toBe(4 + 4 + 2 + 4);
   });
 
+  it('a huge page needs both the linear and the physical address aligned to its size', () => {
+    // A 2 MiB page maps VA bits 20:0 onto a 2 MiB-aligned frame (PG.WALK.PDE.PS, SDM §4.5), so a
+    // range whose VA and PA disagree modulo 2 MiB takes 4 KiB pages only, whichever is aligned.
+    const f = mapperFixture();
+    expect(unwrap(mapLinearRange(f.space, va('0x200000'), { start: 0x1000, end: 0x20_1000 }, RW))).toEqual({ pages4K: 512, pages2M: 0, pages1G: 0 });
+    expect(unwrap(mapLinearRange(f.space, va('0x40001000'), { start: 0x20_0000, end: 0x40_0000 }, RW))).toEqual({ pages4K: 512, pages2M: 0, pages1G: 0 });
+    const state = f.space.pagingState();
+    expect(walk(state, { va: va('0x3ff123'), kind: 'write', implicit: false })).toMatchObject({ outcome: 'ok', pa: 0x20_0123, pageSize: PAGE_4K });
+    expect(walk(state, { va: va('0x40200fff'), kind: 'write', implicit: false })).toMatchObject({ outcome: 'ok', pa: 0x3f_ffff, pageSize: PAGE_4K });
+  });
+
   it('counts pages per size, and uses 2 MiB pages without pdpe1gb', () => {
     const { space } = mapperFixture({ hugePages1G: false });
     expect(unwrap(mapLinearRange(space, va('0x0'), { start: 0, end: PAGE_1G + PAGE_4K }, RW))).toEqual({ pages4K: 1, pages2M: 512, pages1G: 0 });
@@ -75,13 +86,20 @@ describe('identity layout', () => {
   it('refuses ranges that are misaligned or not identity-mappable in the lower half', () => {
     const { space } = mapperFixture({ maxPhyAddr: 52 });
     const misaligned = identityLayout(space, [{ start: 0x1800, end: 0x3000 }], RW);
-    expect(misaligned.ok ? undefined : misaligned.error.cause).toMatchObject({ kind: 'Misaligned', what: 'frame' });
+    expect(misaligned).toEqual({ ok: false, error: { kind: 'RangeFailed', va: va('0x1800'), mappedBytes: 0, cause: { kind: 'Misaligned', what: 'frame', value: { hi: 0, lo: 0x1800 }, size: PAGE_4K } } });
+    // A negative edge is refused the same way, before anything is mapped.
+    const negative = mapLinearRange(space, va('0x0'), { start: -0x1000, end: 0x1000 }, RW);
+    expect(negative).toMatchObject({ ok: false, error: { kind: 'RangeFailed', va: va('0x0'), mappedBytes: 0, cause: { kind: 'Misaligned', what: 'frame', size: PAGE_4K } } });
+    expect(space.translate(va('0x0')).ok).toBe(false);
     const badEnd = mapLinearRange(space, va('0x1000'), { start: 0x1000, end: 0x1001 }, RW);
     expect(badEnd.ok ? undefined : badEnd.error.cause).toMatchObject({ kind: 'Misaligned', value: { hi: 0, lo: 0x1001 } });
+    // VA 2^47 is not canonical (PG.CANON.GP): the range's first page has no address.
     const high = identityLayout(space, [{ start: 2 ** 47, end: 2 ** 47 + 0x1000 }], RW);
-    expect(high.ok ? undefined : high.error.cause.kind).toBe('NonCanonical');
+    expect(high).toEqual({ ok: false, error: { kind: 'RangeFailed', va: va('0x0'), mappedBytes: 0, cause: { kind: 'NonCanonical', va: va('0x0') } } });
     const crossing = identityLayout(space, [{ start: 2 ** 47 - 0x1000, end: 2 ** 47 + 0x1000 }], RW);
-    expect(crossing.ok ? undefined : crossing.error).toMatchObject({ mappedBytes: 0x1000, cause: { kind: 'NonCanonical' } });
+    expect(crossing).toEqual({
+      ok: false, error: { kind: 'RangeFailed', va: va('0x7ffffffff000'), mappedBytes: 0x1000, cause: { kind: 'NonCanonical', va: va('0x7ffffffff000') } },
+    });
   });
 });
 
@@ -105,7 +123,26 @@ describe('offset (direct-map) layout', () => {
     expect(layout.entryVirtAddr(va('0x7ffffffff000'), 4)).toEqual({ ok: false, error: { kind: 'EntryNotVisible', va: va('0x7ffffffff000'), level: 4, entryPa: 0x10_07f8 } });
     expect(layout.entryVirtAddr(va('0x1000'), 1)).toEqual({ ok: false, error: { kind: 'NotMapped', va: va('0x1000'), level: 4 } });
     const beyond = offsetLayout(space, va('0xfffffffffffff000'), [{ start: 0x1000, end: 0x2000 }], RW);
-    expect(beyond.ok ? undefined : beyond.error.cause.kind).toBe('NonCanonical');
+    expect(beyond).toEqual({
+      ok: false, error: { kind: 'RangeFailed', va: va('0xfffffffffffff000'), mappedBytes: 0, cause: { kind: 'NonCanonical', va: va('0xfffffffffffff000') } },
+    });
+  });
+
+  it('an entry is visible only when its physical address lies inside one of the mapped ranges', () => {
+    // Identity map of the page at 0 and of the table frames [1 MiB, 2 MiB): va 0 needs a PDPT,
+    // PD and PT (0x101000–0x103000), all inside the second range; the PML4 at 1 MiB too.
+    const a = mapperFixture();
+    const both = unwrap(identityLayout(a.space, [{ start: 0, end: 0x1000 }, { start: 0x10_0000, end: 0x20_0000 }], RW));
+    expect(toHex(unwrap(both.entryVirtAddr(va('0x0'), 1)))).toBe('0x103000');
+    expect(toHex(unwrap(both.entryVirtAddr(va('0x0'), 4)))).toBe('0x100000');
+    // The low 1 MiB ends where the PML4 begins: [0, 0x100000) does not contain 0x100000.
+    const b = mapperFixture();
+    const low = unwrap(identityLayout(b.space, [{ start: 0, end: 0x10_0000 }], RW));
+    expect(low.entryVirtAddr(va('0x0'), 4)).toEqual({ ok: false, error: { kind: 'EntryNotVisible', va: va('0x0'), level: 4, entryPa: 0x10_0000 } });
+    // A range above the tables shows none of them.
+    const c = mapperFixture();
+    const above = unwrap(identityLayout(c.space, [{ start: 0x20_0000, end: 0x40_0000 }], RW));
+    expect(above.entryVirtAddr(va('0x200000'), 2)).toEqual({ ok: false, error: { kind: 'EntryNotVisible', va: va('0x200000'), level: 2, entryPa: 0x10_2008 } });
   });
 });
 

@@ -56,8 +56,25 @@ describe('map: exact entries (hand-computed)', () => {
     expect(hex(memory.read64(physAddr(0x10_2010)))).toBe('0x103003'); // PD[2] → PT
     expect(hex(memory.read64(physAddr(0x10_3018)))).toBe('0x5003'); // PT[3]: frame 0x5000, P|R/W
     expect(out).toEqual({ entryPa: 0x10_3018, entry: u64(0, 0x5003), newTables: [0x10_1000, 0x10_2000, 0x10_3000] });
-    expect(memoryImage(memory)).toHaveLength(4);
+    // Those four qwords are all the map wrote: every other byte of memory is still zero.
+    expect(memoryImage(memory)).toEqual(['0x100000=0x101003', '0x101000=0x102003', '0x102010=0x103003', '0x103018=0x5003']);
     expectTranslation(space.pagingState(), va('0x403abc'), 0x5abc, RW);
+  });
+
+  it('tables above 4 GiB: pointer entries carry address bits 45:32, and later maps follow them', () => {
+    // Tables from [4 GiB, 4 GiB + 1 MiB): PML4 0x100000000, then PDPT, PD, PT one frame apart.
+    // An entry's address field is bits 45:12 with MAXPHYADDR 46 (PG.WALK.*.ADDR, SDM §4.5),
+    // so PML4[0] = 0x1_0000_1003 (hi 0x1, lo 0x1003).
+    const { memory, space } = mapperFixture({}, { start: 0x1_0000_0000, end: 0x1_0010_0000 });
+    unwrap(space.map(va('0x403000'), physAddr(0x5000), PAGE_4K, RW));
+    expect(hex(memory.read64(physAddr(0x1_0000_0000)))).toBe('0x100001003');
+    expect(hex(memory.read64(physAddr(0x1_0000_1000)))).toBe('0x100002003');
+    expect(hex(memory.read64(physAddr(0x1_0000_2010)))).toBe('0x100003003');
+    // The neighbouring page reuses all three tables: PT[4] of the PT at 0x1_0000_3000.
+    expect(unwrap(space.map(va('0x404000'), physAddr(0x6000), PAGE_4K, RW)))
+      .toEqual({ entryPa: 0x1_0000_3020, entry: u64(0, 0x6003), newTables: [] });
+    expect(unwrap(space.translate(va('0x404010')))).toMatchObject({ pa: 0x6010, entryPa: 0x1_0000_3020 });
+    expectTranslation(space.pagingState(), va('0x404010'), 0x6010, RW);
   });
 
   it('a user page sets U/S on the intermediate entries it creates, and only then', () => {
@@ -158,6 +175,9 @@ describe('map: refusals leave memory byte-for-byte untouched', () => {
       .toEqual({ kind: 'InvalidProtectionKey', pkey: 16 });
     expect(refused(({ space }) => space.map(va('0x1000'), physAddr(0), PAGE_4K, pageFlags({ pkey: 1.5 }))))
       .toEqual({ kind: 'InvalidProtectionKey', pkey: 1.5 });
+    // The key field is four bits (PG.PK.KEY_FIELD): nothing below 0 either.
+    expect(refused(({ space }) => space.map(va('0x1000'), physAddr(0), PAGE_4K, pageFlags({ pkey: -1 }))))
+      .toEqual({ kind: 'InvalidProtectionKey', pkey: -1 });
   });
 
   it('AlreadyMapped for the same 4 KiB, 2 MiB and 1 GiB page', () => {
@@ -215,6 +235,20 @@ describe('split: mapping inside a huge page', () => {
       if (i === 1) expectTranslation(state, at, 0x9018, small);
       else expectTranslation(state, at, 0x4000_0000 + i * PAGE_4K + 0x18, huge);
     }
+  });
+
+  it('a split writes exactly the new table (512 entries) and the entry that points to it', () => {
+    // Before: PML4[0] → PDPT 0x101000, PDPT[0] → PD 0x102000, PD[1] = 2 MiB page at 0x40000000.
+    // The split PT is 0x103000; piece i maps 0x40000000 + i × 4 KiB with the huge page's
+    // attributes (P | R/W, PS dropped), except piece 1, the new page.
+    const { memory, space } = mapperFixture();
+    unwrap(space.map(va('0x200000'), physAddr(0x4000_0000), PAGE_2M, RW));
+    unwrap(space.map(va('0x201000'), physAddr(0x9000), PAGE_4K, RW, { onHugePage: 'split' }));
+    const pieces: string[] = [];
+    for (let i = 0; i < 512; i++) {
+      pieces.push(`0x${(0x10_3000 + i * 8).toString(16)}=0x${(i === 1 ? 0x9003 : 0x4000_0003 + i * PAGE_4K).toString(16)}`);
+    }
+    expect(memoryImage(memory)).toEqual(['0x100000=0x101003', '0x101000=0x102003', '0x102008=0x103003', ...pieces]);
   });
 
   it('carves a 4 KiB page out of a 1 GiB page; the other 262,143 translations are unchanged', () => {
@@ -285,10 +319,15 @@ describe('unmap', () => {
   });
 
   it("inside a huge page: ParentIsHugePage, or with 'split' the rest stays mapped", () => {
-    const { space } = mapperFixture();
+    const { memory, space } = mapperFixture();
     unwrap(space.map(va('0x200000'), physAddr(0x4000_0000), PAGE_2M, RW));
     expect(failure(space.unmap(va('0x202000'), PAGE_4K)).kind).toBe('ParentIsHugePage');
     expect(unwrap(space.unmap(va('0x202000'), PAGE_4K, { onHugePage: 'split' })).frame).toBe(0x4000_2000);
+    // PD[1] now points at the split PT 0x103000: P | R/W, and no U/S, since the huge page was
+    // supervisor-only and nothing below it needs user access. PT[2] is the cleared piece.
+    expect(hex(memory.read64(physAddr(0x10_2008)))).toBe('0x103003');
+    expect(memory.read64(physAddr(0x10_3010))).toEqual(u64(0, 0));
+    expect(hex(memory.read64(physAddr(0x10_3018)))).toBe('0x40003003');
     const state = space.pagingState();
     expect(access(state, va('0x202000'))).toMatchObject({ outcome: 'fault', errorCode: 0 });
     expectTranslation(state, va('0x203000'), 0x4000_3000, RW);
@@ -369,6 +408,42 @@ describe('rights of existing intermediate entries (tables the mapper did not wri
     unwrap(f.space.map(va('0x1000'), physAddr(0x9000), PAGE_4K, pageFlags({ writable: true, user: true })));
     expect(hex(f.memory.read64(physAddr(0x10_0000)))).toBe('0x500007');
     expectTranslation(f.space.pagingState(), va('0x0'), 0x70_0000, pageFlags({ writable: true, user: true, executable: false }));
+  });
+
+  it('grants nothing the new page does not ask for', () => {
+    // PML4E read-only, supervisor-only and XD; below it va 0 has a leaf allowing everything.
+    // A read-only supervisor non-executable page needs none of the rights the PML4E
+    // withholds (PG.PERM.RW/US/XD.COMBINE: the path's most restrictive entry decides), so
+    // the PML4E stays as it is and only PT[1] is written.
+    const f = foreign(0x1, 0x8000_0000, 0x7);
+    const image = memoryImage(f.memory);
+    const page = pageFlags({ executable: false });
+    expect(unwrap(f.space.map(va('0x1000'), physAddr(0x9000), PAGE_4K, page)))
+      .toEqual({ entryPa: 0x50_2008, entry: u64(0x8000_0000, 0x9001), newTables: [] });
+    expect(memoryImage(f.memory)).toEqual([...image, '0x502008=0x8000000000009001']);
+    expectTranslation(f.space.pagingState(), va('0x1000'), 0x9000, page);
+  });
+
+  it('protect grants a right on a parent when the only translation below it is the page itself', () => {
+    // PML4E read-only; its one translation, va 0, has a writable supervisor leaf, so the
+    // page is read-only only because of the PML4E (PG.PERM.RW.COMBINE). Making it writable
+    // sets R/W in the PML4E: no other translation sits below it to gain write access.
+    const f = foreign(0x1, 0, 0x3);
+    expectTranslation(f.space.pagingState(), va('0x0'), 0x70_0000, pageFlags());
+    expect(unwrap(f.space.protect(va('0x0'), PAGE_4K, RW))).toEqual({ entryPa: 0x50_2000, entry: u64(0, 0x70_0003), newTables: [] });
+    expect(hex(f.memory.read64(physAddr(0x10_0000)))).toBe('0x500003');
+    expectTranslation(f.space.pagingState(), va('0x0'), 0x70_0000, RW);
+  });
+
+  it('a right withheld at two levels of the path: granting both would expose the translations below the lower one', () => {
+    // PML4E and PDPTE[0] both read-only; PT[0] (va 0) is a writable leaf. Mapping a writable
+    // page at 0x1000 would need R/W in both entries, and then va 0 would become writable too.
+    const f = foreign(0x1, 0, 0x3);
+    f.memory.write64(physAddr(0x50_0000), u64(0, 0x50_1001));
+    const image = memoryImage(f.memory);
+    expect(failure(f.space.map(va('0x1000'), physAddr(0x9000), PAGE_4K, RW)))
+      .toEqual({ kind: 'ParentRestrictsRights', va: va('0x1000'), level: 4, right: 'writable' });
+    expect(memoryImage(f.memory)).toEqual(image);
   });
 
   it('ParentRestrictsRights when granting would change another translation', () => {
@@ -466,5 +541,6 @@ describe('translate and entryPhysAddr', () => {
   it('a frame that is not a physical address is a programming error', () => {
     const { space } = mapperFixture();
     expect(() => space.map(va('0x1000'), -4096 as PhysAddr, PAGE_4K, RW)).toThrow(RangeError);
+    expect(() => space.map(va('0x1000'), 0.5 as PhysAddr, PAGE_4K, RW)).toThrow('frame is not a physical address: 0.5');
   });
 });

@@ -86,7 +86,8 @@ function checkVa(s: SpaceState, va: VirtAddr, size: PageSize): MapperError | und
   if (!isCanonical(va.hi, va.lo)) return { kind: 'NonCanonical', va };
   if (low48(va) % size !== 0) return { kind: 'Misaligned', what: 'virtual address', value: va, size };
   if (size === PAGE_1G && !s.config.hugePages1G) return { kind: 'HugePagesUnsupported', size };
-  if (s.recursiveSlot !== undefined && indexAt(low48(va), 4) === s.recursiveSlot) {
+  // No index equals an absent slot, so this needs no separate `!== undefined` test.
+  if (indexAt(low48(va), 4) === s.recursiveSlot) {
     return { kind: 'InRecursiveWindow', va, slot: s.recursiveSlot };
   }
   return undefined;
@@ -119,10 +120,13 @@ function rightsOf(flags: PageFlags): Right[] {
 interface Plan {
   /** The existing tables on the path, PML4 first; `tables[i]` holds level `4 - i` entries. */
   readonly tables: readonly PhysAddr[];
-  /** Level of the deepest entry read. */
+  /**
+   * Level of the deepest entry read: the target's, or a higher one where the path ends
+   * early (that entry is not present, or is a larger leaf); the levels in between are built.
+   */
   readonly stopLevel: Level;
-  /** `reached`: that entry is the target; `missing`: it is not present above the target; `huge`: it is a larger leaf. */
-  readonly stop: 'reached' | 'missing' | 'huge';
+  /** The deepest entry is a larger leaf covering the target, to be split (`onHugePage: 'split'`). */
+  readonly huge: boolean;
   readonly stopEntry: U64;
 }
 
@@ -133,13 +137,13 @@ function inspect(s: SpaceState, va: VirtAddr, target: Level, onHuge: OnHugePage)
   for (;;) {
     const entryPa = (tables[tables.length - 1]! + indexAt(va48, level) * 8) as PhysAddr;
     const e = s.memory.read64(entryPa);
-    if (!isPresent(e)) return ok({ tables, stopLevel: level, stop: level === target ? 'reached' : 'missing', stopEntry: e });
+    if (!isPresent(e)) return ok({ tables, stopLevel: level, huge: false, stopEntry: e });
     const bad = malformation(e, level, s.config);
     if (bad !== undefined) return err({ kind: 'MalformedEntry', va, level, entryPa, entry: e, reason: bad });
-    if (level === target) return ok({ tables, stopLevel: level, stop: 'reached', stopEntry: e });
+    if (level === target) return ok({ tables, stopLevel: level, huge: false, stopEntry: e });
     if (isHugeLeaf(e, level)) {
       if (onHuge === 'fail') return err({ kind: 'ParentIsHugePage', va, level, entry: e });
-      return ok({ tables, stopLevel: level, stop: 'huge', stopEntry: e });
+      return ok({ tables, stopLevel: level, huge: true, stopEntry: e });
     }
     tables.push(tableAddr(e, s.config) as PhysAddr);
     level = (level - 1) as Level;
@@ -218,7 +222,7 @@ function prepare(
   if (!grants.ok) return grants;
 
   const copies = plan.tables.filter((t) => !s.owned.has(t)).length;
-  const built = plan.stop === 'reached' ? 0 : plan.stopLevel - target;
+  const built = plan.stopLevel - target;
   const taken = s.allocator.allocate(copies + built);
   if (!taken.ok) return err({ kind: 'FrameAllocationFailed', needed: taken.error.requested, remaining: taken.error.remaining });
   const frames = [...taken.value];
@@ -237,7 +241,7 @@ function prepare(
     const fresh = frames.shift()!;
     s.owned.add(fresh);
     const entryPa = (table + indexAt(va48, level as Level) * 8) as PhysAddr;
-    if (plan.stop === 'huge') {
+    if (plan.huge) {
       for (let i = 0; i < 512; i++) s.memory.write64((fresh + i * 8) as PhysAddr, splitPiece(huge, level as Level, i, s.config));
       s.memory.write64(entryPa, pointerEntry(fresh, needUser || (huge.lo & US) !== 0));
       huge = s.memory.read64((fresh + indexAt(va48, (level - 1) as Level) * 8) as PhysAddr);
@@ -291,7 +295,7 @@ export function mapPage(
   if (bad !== undefined) return err(bad);
   const target = leafLevel(size);
   const slot = prepare(s, va, target, options.onHugePage ?? 'fail', rightsOf(flags), flags.user, (plan) => {
-    if (plan.stop !== 'reached' || !isPresent(plan.stopEntry)) return undefined;
+    if (plan.huge || !isPresent(plan.stopEntry)) return undefined;
     if (isLeaf(plan.stopEntry, target)) return { kind: 'AlreadyMapped', va, level: target, entry: plan.stopEntry };
     return { kind: 'TableInTheWay', va, level: target, table: tableAddr(plan.stopEntry, s.config) as PhysAddr };
   });
@@ -302,12 +306,12 @@ export function mapPage(
   return ok({ entryPa: slot.value.entryPa, entry, newTables: slot.value.newTables });
 }
 
-/** Refuses unless a leaf of exactly the target size maps `va` (or would, after a split). */
+/** Refuses unless a leaf of exactly the target size maps `va` (or would, after splitting a larger one). */
 function requireLeaf(va: VirtAddr, target: Level, size: PageSize): (plan: Plan) => MapperError | undefined {
   return (plan) => {
-    if (plan.stop === 'huge') return undefined;
     if (!isPresent(plan.stopEntry)) return { kind: 'NotMapped', va, level: plan.stopLevel };
-    if (!isLeaf(plan.stopEntry, target)) return { kind: 'SizeMismatch', va, requested: size, level: target };
+    // A present entry that is not a leaf can only be the target's (the descent goes on past tables above it).
+    if (!isLeaf(plan.stopEntry, plan.stopLevel)) return { kind: 'SizeMismatch', va, requested: size, level: target };
     return undefined;
   };
 }
