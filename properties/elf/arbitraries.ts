@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { synthElf, type PhSpec } from '../../model/elf/synth.ts';
-import { SLOTS, pieImage } from '../../model/elf/testdata/pie.ts';
+import { RELA_CAPACITY, SLOTS, pieImage } from '../../model/elf/testdata/pie.ts';
 import { PF_R, PF_W, PF_X, PT_LOAD, R_X86_64_64, R_X86_64_RELATIVE } from '../../model/elf/types.ts';
 
 /**
@@ -83,7 +83,8 @@ export interface PieCase {
 
 /** Position-independent images with RELATIVE, R_X86_64_64 (defined symbol) and RELR relocations on distinct slots. */
 export const pieArb: fc.Arbitrary<PieCase> = fc.record({
-  kinds: fc.array(fc.constantFrom('relative', 'abs64', 'relr'), { minLength: 1, maxLength: 40 }),
+  // RELA entries beyond what the image's RELA area holds become RELR slots instead.
+  kinds: fc.array(fc.constantFrom('relative', 'abs64', 'relr'), { minLength: 1, maxLength: 40 }).map(withinRelaCapacity),
   addends: fc.array(fc.bigInt({ min: 0n, max: 0xffff_ffffn }), { minLength: 40, maxLength: 40 }),
   symValue: fc.bigInt({ min: 0x1000n, max: 0x1fffn }),
   align: fc.constantFrom(0x1000n, 0x1_0000n, 0x20_0000n),
@@ -105,6 +106,11 @@ export const pieArb: fc.Arbitrary<PieCase> = fc.record({
   for (const i of [0, 1]) view.setBigUint64(64 + i * 56 + 48, align, true);
   return quiet({ bytes, slots: kinds.map((_, i) => SLOTS + BigInt(i * 8)), align }, { kinds, addends: addends.slice(0, kinds.length), symValue, align });
 });
+
+function withinRelaCapacity(kinds: readonly ('relative' | 'abs64' | 'relr')[]): ('relative' | 'abs64' | 'relr')[] {
+  let rela = 0;
+  return kinds.map((k) => (k === 'relr' || ++rela <= RELA_CAPACITY ? k : 'relr'));
+}
 
 /** RELR encoding of ascending 8-byte-aligned addresses: an address entry, then bitmaps (ELF.RELOC.RELR). */
 export function encodeRelr(addrs: readonly bigint[]): bigint[] {

@@ -14,6 +14,8 @@ export const RELA_AT = DATA + 0x100n;
 export const SYMTAB_AT = DATA + 0x200n;
 export const RELR_AT = DATA + 0x300n;
 export const SLOTS = DATA + 0x400n;
+/** RELA entries that fit in their 0x100-byte area (24 bytes each). */
+export const RELA_CAPACITY = Math.floor(0x100 / 24);
 
 export interface PieSpec {
   readonly rela?: readonly { offset: bigint; type: number; sym?: number; addend: bigint }[];
@@ -29,9 +31,11 @@ export interface PieSpec {
   readonly extraPhdrs?: readonly PhSpec[];
 }
 
-function pad(b: Uint8Array, size: number): Uint8Array {
+/** `b` zero-padded to its fixed area; a table too big for its area is a broken fixture, not a truncation. */
+function pad(b: Uint8Array, size: number, what: string): Uint8Array {
+  if (b.length > size) throw new RangeError(`pieImage: the ${what} needs ${b.length} bytes but its area holds ${size}`);
   const out = new Uint8Array(size);
-  out.set(b.subarray(0, size));
+  out.set(b);
   return out;
 }
 
@@ -45,8 +49,9 @@ export function pieImage(spec: PieSpec = {}): Uint8Array {
   if (relr.length > 0) derived.push([DT_RELR, RELR_AT], [DT_RELRSZ, BigInt(relr.length * 8)], [DT_RELRENT, 8n]);
   const dyn = [...(spec.dynamic ?? derived), ...(spec.extraDynamic ?? [])];
   const data = concat([
-    pad(dynamicArray(dyn), 0x100), pad(relaTable(rela), 0x100), pad(symbolTable(syms), 0x100), pad(qwords(relr), 0x100),
-    pad(qwords(spec.slots ?? []), 0x400),
+    pad(dynamicArray(dyn), 0x100, 'dynamic array'), pad(relaTable(rela), 0x100, 'RELA table'),
+    pad(symbolTable(syms), 0x100, 'symbol table'), pad(qwords(relr), 0x100, 'RELR table'),
+    pad(qwords(spec.slots ?? []), 0x400, 'slots area'),
   ]);
   const phdrs: PhSpec[] = [
     { type: PT_LOAD, flags: 5, vaddr: 0x1000n, data: new Uint8Array(0x20).fill(0xc3) },
