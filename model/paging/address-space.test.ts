@@ -181,6 +181,16 @@ describe('attach: tables built elsewhere', () => {
     expect(space.ownedTables()).toEqual([0x80_0000, 0x80_1000, 0x80_2000, 0x80_3000]);
   });
 
+  it("'all' owns a frame as a table at every level a walk reaches it", () => {
+    // PML4[1] names the PD at 0x802000 as a PDPT. Walking under PML4[1], its entry 1 names
+    // the PT at 0x803000 as a PD, whose entry 0 names 0x200000 as a PT: a walk of
+    // 0x80_4000_0000 reads its PTE from frame 0x200000, so 'all' owns that frame too.
+    const { memory, allocator, config } = firmware();
+    memory.write64(physAddr(0x80_0008), u64(0, 0x80_2003));
+    const space = AddressSpace.attach(memory, allocator, config, physAddr(0x80_0000), 'all');
+    expect(space.ownedTables()).toEqual([0x20_0000, 0x80_0000, 0x80_1000, 0x80_2000, 0x80_3000]);
+  });
+
   it("'none' (the read-only UEFI PML4): the first write copies the path, PML4 included; the firmware tables stay as they were", () => {
     const { memory, allocator, config } = firmware();
     const before = memoryImage(memory);

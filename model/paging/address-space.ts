@@ -169,15 +169,22 @@ export function slotBase(slot: number): VirtAddr {
   return u64(hi, 0) as VirtAddr;
 }
 
-/** Every well-formed table reachable from `root` (the root included). */
+/**
+ * Every well-formed table reachable from `root` (the root included). A frame can be a
+ * table at more than one level (one entry names it as a PDPT, another as a PD): the walk
+ * reads it as whatever level it arrives at, so each (frame, level) is scanned once.
+ */
 function reachableTables(memory: PhysMemory, config: MapperConfig, root: PhysAddr): Set<number> {
   const found = new Set<number>([root]);
+  const scanned = new Set<string>();
   const visit = (table: number, level: Level): void => {
+    const key = `${table}@${level}`;
+    if (scanned.has(key)) return;
+    scanned.add(key);
     for (let i = 0; i < 512; i++) {
       const e = memory.read64((table + i * 8) as PhysAddr);
       if (!isPresent(e) || malformation(e, level, config) !== undefined || isHugeLeaf(e, level)) continue;
       const child = tableAddr(e, config);
-      if (found.has(child)) continue;
       found.add(child);
       if (level > 2) visit(child, (level - 1) as Level);
     }
