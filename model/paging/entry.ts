@@ -39,7 +39,7 @@ export const ADDR_1G_LO = 0xc000_0000;
  * its frame) for a given MAXPHYADDR (32–52).
  */
 export function addrMaskHi(maxPhyAddr: number): number {
-  return maxPhyAddr <= 32 ? 0 : (2 ** (maxPhyAddr - 32) - 1) >>> 0;
+  return (2 ** (maxPhyAddr - 32) - 1) >>> 0; // 0 for MAXPHYADDR 32
 }
 
 /** High-half mask of bits 51:MAXPHYADDR, reserved in every present entry (PG.RSVD.MAXPHYADDR). */

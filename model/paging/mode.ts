@@ -1,5 +1,5 @@
 import { addrMaskHi, ADDR_4K_LO, rsvdAddrMaskHi } from './entry.ts';
-import { CR0_WP, CR4_PGE, CR4_PKE, CR4_SMAP, CR4_SMEP, EFER_NXE, RFLAGS_AC } from './regs.ts';
+import { CR0_WP, CR4_PKE, CR4_SMAP, CR4_SMEP, EFER_NXE, RFLAGS_AC } from './regs.ts';
 import type { Cpl, CpuModel, Registers } from './types.ts';
 
 /**
@@ -21,7 +21,6 @@ export interface Mode {
   readonly smap: boolean;
   readonly ac: boolean;
   readonly pke: boolean;
-  readonly pge: boolean;
   readonly pkru: number;
   readonly cpl: Cpl;
   readonly pdpe1gb: boolean;
@@ -42,7 +41,6 @@ export function modeOf(cpu: CpuModel, regs: Registers): Mode {
     smap: (regs.cr4.lo & CR4_SMAP) !== 0,
     ac: (regs.rflags.lo & RFLAGS_AC) !== 0,
     pke: (regs.cr4.lo & CR4_PKE) !== 0,
-    pge: (regs.cr4.lo & CR4_PGE) !== 0,
     pkru: regs.pkru >>> 0,
     cpl: regs.cpl,
     pdpe1gb: cpu.features.has('pdpe1gb'),

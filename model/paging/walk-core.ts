@@ -143,7 +143,8 @@ export function walkFrom(
     writable = writable && (lo & RW) !== 0;
     user = user && (lo & US) !== 0;
     xd = xd || (mode.nxe && (hi & XD_HI) !== 0);
-    const leaf = level === 1 || (level !== 4 && (lo & PS) !== 0);
+    // A PML4E with PS = 1 ended the walk at the reserved-bit check (PG.RSVD.PML4E.PS).
+    const leaf = level === 1 || (lo & PS) !== 0;
     if (!leaf) {
       baseHi = hi & mode.addrHi;
       baseLo = (lo & ADDR_4K_LO) >>> 0;
