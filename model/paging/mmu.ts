@@ -10,12 +10,12 @@ import { D } from './entry.ts';
 import type { PhysMemory } from './memory.ts';
 import { modeOf, type Mode } from './mode.ts';
 import type { AccessKind, PagingState } from './types.ts';
+import { keyDenial, pageRightsDecision } from './rules.ts';
 import { applySuccessUpdates, OK, successLo, walkCore, WalkScratch } from './walk-core.ts';
 
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const KIND_BIT: Record<AccessKind, number> = { read: 1, write: 2, fetch: 4 };
-const ALL_KINDS = 7;
 const DIRTY = 8;
 
 export class Mmu {
@@ -80,15 +80,15 @@ export class Mmu {
     applySuccessUpdates(this.memory, out, kind);
     const leafLo = successLo(out, out.steps - 1, kind);
     const frame = out.pa - (vaLo & 0xfff);
-    // The walk proved this kind allowed; kinds proved by an earlier walk to the same frame
-    // stay known. Any other kind walks once to find out (a walk is always permitted).
-    const known = this.tag[slot] === page + 1 && this.frame[slot] === frame ? this.allow[slot]! & ALL_KINDS : 0;
     this.tag[slot] = page + 1;
     this.frame[slot] = frame;
     const span = out.pageSize / 4096;
     this.span[slot] = span;
     this.basePage[slot] = page - (page % span);
-    this.allow[slot] = known | KIND_BIT[kind] | ((leafLo & D) !== 0 ? DIRTY : 0);
+    // Like a processor's TLB entry, the slot holds the rights this walk found, for every
+    // access kind at once: a read that fills it also lets a later write to a dirty,
+    // writable page through without another walk.
+    this.allow[slot] = allowedKinds(this.mode, out) | ((leafLo & D) !== 0 ? DIRTY : 0);
     return out.pa;
   }
 
@@ -102,7 +102,7 @@ export class Mmu {
 
   private invalidatePage(page: number): void {
     for (let i = 0; i < TLB_SIZE; i++) {
-      if (this.tag[i] !== 0 && page >= this.basePage[i]! && page < this.basePage[i]! + this.span[i]!) this.tag[i] = 0;
+      if (page >= this.basePage[i]! && page < this.basePage[i]! + this.span[i]!) this.tag[i] = 0;
     }
   }
 
@@ -110,4 +110,17 @@ export class Mmu {
   flush(): void {
     this.tag.fill(0);
   }
+}
+
+const KINDS: readonly AccessKind[] = ['read', 'write', 'fetch'];
+
+/** The explicit access kinds the rights of a successful walk allow (SDM §4.6), as KIND_BIT flags. */
+function allowedKinds(mode: Mode, out: WalkScratch): number {
+  const leafHi = out.hi[out.steps - 1]!;
+  let kinds = 0;
+  for (const kind of KINDS) {
+    if (pageRightsDecision(mode, out.writable, out.user, !out.executable, kind, false).allowed
+      && keyDenial(mode, out.user, leafHi, kind, false) === null) kinds |= KIND_BIT[kind];
+  }
+  return kinds;
 }

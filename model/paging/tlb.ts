@@ -76,10 +76,13 @@ export class TlbModel {
    * grant the access (PG.TLB.SPURIOUS_FAULT). A cached entry with D = 0 cannot serve a
    * write (PG.TLB.DIRTY_REWALK). A cached answer writes no memory. Each cached
    * upper-level entry covering the address adds a walk that begins below it and reads
-   * the rest from memory (PG.TLB.STRUCTURE_CACHE).
+   * the rest from memory (PG.TLB.STRUCTURE_CACHE). A non-canonical address raises #GP
+   * before any lookup (PG.CANON.NO_WALK), so no cache can answer it.
    */
   permitted(state: PagingState, access: Access): PermittedResult[] {
-    const out: PermittedResult[] = [{ source: 'walk', result: walk(state, access) }];
+    const fresh = walk(state, access);
+    const out: PermittedResult[] = [{ source: 'walk', result: fresh }];
+    if (fresh.cause === 'PG.CANON.GP') return out;
     const mode = modeOf(state.cpu, state.regs);
     const va = low48(access.va);
     for (const entry of this.structures) {
@@ -114,11 +117,16 @@ export class TlbModel {
       const leaf = result.trace[result.trace.length - 1]!;
       const leafDirty = (leaf.entry.lo & D) !== 0 || access.kind === 'write';
       const frame = result.pa - (low48(access.va) - base);
-      this.entries = this.entries.filter((e) => !(e.pageBase === base && e.pageSize === result.pageSize));
-      this.entries.push({
+      // A refill does not retire an older translation of the same page: nothing in the SDM
+      // makes it (§4.10.2: a processor may hold several TLBs, and may cache a large page as
+      // separate 4-KiB pieces filled at different times), so each stays until invalidated.
+      const cached: CachedTranslation = {
         pageBase: base, pageSize: result.pageSize, frame, rights: result.rights, pkey: result.pkey,
         global: result.global, dirty: leafDirty,
-      });
+      };
+      // Every entry is built here with the same field order, so equal JSON is an equal entry.
+      const key = JSON.stringify(cached);
+      if (!this.entries.some((e) => JSON.stringify(e) === key)) this.entries.push(cached);
     } else if (result.vector === 14) {
       // PG.TLB.FAULT_INVALIDATES: translations and structure entries for this address go.
       const a = low48(access.va);
@@ -200,7 +208,8 @@ function distinctOutcomes(results: PermittedResult[]): PermittedResult[] {
 function observableKey(p: PermittedResult): string {
   if (p.source === 'cache') return p.outcome === 'ok' ? `ok ${p.pa}` : `pf ${p.errorCode}`;
   const r = p.result;
-  const head = r.outcome === 'ok' ? `ok ${r.pa}` : r.vector === 13 ? 'gp' : `pf ${r.errorCode}`;
+  // Only #PF reaches here: `permitted` answers a #GP with the fresh walk alone.
+  const head = r.outcome === 'ok' ? `ok ${r.pa}` : `pf ${r.errorCode}`;
   return `${head} ${r.updates.map((u) => `${u.pa}=${u.after.hi}:${u.after.lo}`).join(',')}`;
 }
 

@@ -17,6 +17,7 @@ import { performAccess } from '../access.ts';
 import { TlbModel } from '../tlb.ts';
 import { fromBigInt } from '../u64.ts';
 import { accessOf, stateOf, type HandCase } from './support.ts';
+import { answerOf } from './tlb-support.ts';
 
 const base: HandCase = {
   name: 'psc', clauses: [], cr3: 0x1000n,
@@ -33,10 +34,7 @@ describe('hand-computed paging-structure-cache staleness (SDM Vol. 3A §4.10.3)'
     tlb.record(va1, performAccess(state, va1));
     state.memory.write64(physAddr(0x3018), fromBigInt(0x6027n)); // new page table, no INVLPG
     const va2 = accessOf({ ...base, access: { va: 0x0000_0080_8060_5567n, kind: 'read' } });
-    const outcomes = tlb.permitted(state, va2).map((p) => {
-      if (p.source === 'walk') return p.result.outcome === 'ok' ? `ok 0x${p.result.pa.toString(16)}` : 'fault';
-      return p.outcome === 'ok' ? `ok 0x${p.pa.toString(16)}` : 'fault';
-    });
+    const outcomes = tlb.permitted(state, va2).map(answerOf);
     expect(outcomes).toContain('ok 0x8567');
     expect(outcomes).toContain('ok 0x9567');
   });

@@ -6,9 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { physAddr, virtAddr } from '../addr.ts';
 import { performAccess } from '../access.ts';
-import { TlbModel, type PermittedResult } from '../tlb.ts';
+import { TlbModel } from '../tlb.ts';
 import { fromBigInt } from '../u64.ts';
+import { walk } from '../walk.ts';
 import { accessOf, stateOf, type HandCase } from './support.ts';
+import { answerOf } from './tlb-support.ts';
 import type { AccessKind, Cpl, PagingState } from '../types.ts';
 
 const VA = 0x0000_0080_8060_4567n;
@@ -36,15 +38,7 @@ function doAccess(tlb: TlbModel, state: PagingState, kind: AccessKind, cpl: Cpl 
 /** The permitted outcomes as short strings: 'ok 0x5567' or 'pf 0x5'. */
 function outcomes(tlb: TlbModel, state: PagingState, kind: AccessKind, cpl: Cpl = 0): string[] {
   const a = at(state, kind, cpl);
-  return tlb.permitted(a.state, a.access).map(show).sort();
-}
-
-function show(p: PermittedResult): string {
-  if (p.source === 'walk') {
-    const r = p.result;
-    return r.outcome === 'ok' ? `ok 0x${r.pa.toString(16)}` : `pf 0x${r.errorCode.toString(16)}`;
-  }
-  return p.outcome === 'ok' ? `ok 0x${p.pa.toString(16)}` : `pf 0x${p.errorCode.toString(16)}`;
+  return tlb.permitted(a.state, a.access).map(answerOf).sort();
 }
 
 function setPte(state: PagingState, value: bigint): void {
@@ -58,6 +52,20 @@ describe('hand-computed TLB staleness (SDM Vol. 3A §4.10)', () => {
     doAccess(tlb, s, 'read');
     setPte(s, 0x6027n);
     expect(outcomes(tlb, s, 'read')).toEqual(['ok 0x5567', 'ok 0x6567']);
+  });
+
+  it('a refill from the repointed PTE does not retire the older translation: 0x5567, 0x6567 and 0x7567 until INVLPG [PG.TLB.MAY_CACHE, PG.TLB.INVLPG]', () => {
+    // Nothing in §4.10.2 makes a new TLB entry replace an older one for the same page
+    // (a processor may have several TLBs), so both cached frames stay usable.
+    const tlb = new TlbModel();
+    const s = stateOf(base(0x5007n));
+    doAccess(tlb, s, 'read');
+    setPte(s, 0x6027n);
+    doAccess(tlb, s, 'read'); // a walk that refills from frame 0x6000
+    setPte(s, 0x7027n);
+    expect(outcomes(tlb, s, 'read')).toEqual(['ok 0x5567', 'ok 0x6567', 'ok 0x7567']);
+    tlb.invlpg(virtAddr(fromBigInt(VA)));
+    expect(outcomes(tlb, s, 'read')).toEqual(['ok 0x7567']);
   });
 
   it('INVLPG of the page leaves only the fresh walk [PG.TLB.INVLPG]', () => {
@@ -165,5 +173,49 @@ describe('hand-computed TLB staleness (SDM Vol. 3A §4.10)', () => {
     doAccess(tlb, s, 'read', 0);
     setPte(s, 0x5067n);
     expect(outcomes(tlb, s, 'write', 0)).toEqual(['ok 0x5567', 'pf 0x3']);
+  });
+
+  it('a fetch may use a stale translation of an executable page (XD = 0, NXE = 1): 0x5567 as well as 0x6567 [PG.TLB.MAY_CACHE]', () => {
+    const tlb = new TlbModel();
+    const s = stateOf(base(0x5007n));
+    doAccess(tlb, s, 'read');
+    setPte(s, 0x6027n);
+    expect(outcomes(tlb, s, 'fetch')).toEqual(['ok 0x5567', 'ok 0x6567']);
+  });
+
+  it('clearing XD without INVLPG: a fetch may still fault P | I/D = 0x11 from the translation cached with XD = 1 [PG.TLB.SPURIOUS_FAULT]', () => {
+    const tlb = new TlbModel();
+    const s = stateOf(base(0x8000_0000_0000_5007n));
+    doAccess(tlb, s, 'read');
+    setPte(s, 0x5027n);
+    expect(outcomes(tlb, s, 'fetch')).toEqual(['ok 0x5567', 'pf 0x11']);
+  });
+
+  it('filling the TLB for the next page keeps this page\'s stale translation [PG.TLB.MAY_CACHE]', () => {
+    const tlb = new TlbModel();
+    const s = stateOf({ ...base(0x5007n), memory: [...base(0x5007n).memory, [0x4028, 0x7007n]] });
+    doAccess(tlb, s, 'read');
+    const next = accessOf({ ...base(0n), access: { va: VA + 0x1000n, kind: 'read' } }); // PTE 0x4028
+    tlb.record(next, performAccess(s, next));
+    setPte(s, 0x6027n);
+    expect(outcomes(tlb, s, 'read')).toEqual(['ok 0x5567', 'ok 0x6567']);
+  });
+
+  it('a non-canonical address with the same low 48 bits is #GP, never answered from the TLB [PG.CANON.GP, PG.CANON.NO_WALK]', () => {
+    const tlb = new TlbModel();
+    const s = stateOf(base(0x5007n));
+    doAccess(tlb, s, 'read');
+    const bad = accessOf({ ...base(0n), access: { va: VA | 0x0001_0000_0000_0000n, kind: 'read' } });
+    expect(tlb.permitted(s, bad).map(answerOf)).toEqual(['gp']);
+  });
+
+  it('a #GP is not a page fault: it leaves the translation of the same low 48 bits cached [PG.TLB.FAULT_INVALIDATES, PG.CANON.NO_WALK]', () => {
+    const tlb = new TlbModel();
+    const s = stateOf(base(0x5007n));
+    doAccess(tlb, s, 'read');
+    setPte(s, 0x6027n);
+    const bad = accessOf({ ...base(0n), access: { va: VA | 0x0001_0000_0000_0000n, kind: 'read' } });
+    tlb.record(bad, walk(s, bad));
+    expect(outcomes(tlb, s, 'read')).toEqual(['ok 0x5567', 'ok 0x6567']);
   });
 });
