@@ -117,3 +117,25 @@ describe('Mmu: INVLPG and a 2-MiB page [PG.TLB.INVLPG]', () => {
     });
   }
 });
+
+describe('Mmu: a translation filled by a read keeps the page rights for other kinds [PG.TLB.MAY_CACHE]', () => {
+  // The tables do not change, so a cached answer must equal the fresh walk's (SDM §4.10.2).
+  it('a fetch after a read of an XD page (NXE = 1) faults P | I/D = 0x11 [PG.PERM.SUP.FETCH_XD]', () => {
+    const state = tables(0x4023n, 0x8000_0000_0000_5023n);
+    const mmu = new Mmu(state);
+    expect(answer(mmu, mmu.access(va(H), 'read'))).toBe('ok 0x5567');
+    expect(answer(mmu, mmu.access(va(H), 'fetch'))).toBe('fault 14 0x11');
+  });
+
+  it('a CPL 3 write after a read of a dirty page whose key 1 has WD = 1 faults P | W | U/S | PK = 0x27 [PG.PK.WD.USER]', () => {
+    // CR4 = PAE | PKE (bit 22); PKRU bit 3 is WD for key 1; the PTE carries key 1 in bits 62:59.
+    const c: HandCase = {
+      name: 'mmu-pk', clauses: [], cr3: 0x1000n, cr4: 0x40_0020n, pkru: 0x8, cpl: 3,
+      memory: [[0x1008, 0x2027n], [0x2010, 0x3027n], [0x3018, 0x4027n], [0x4020, 0x0800_0000_0000_5067n]],
+      access: { va: H, kind: 'read' }, expect: { pa: 0 },
+    };
+    const mmu = new Mmu(stateOf(c));
+    expect(answer(mmu, mmu.access(va(H), 'read'))).toBe('ok 0x5567');
+    expect(answer(mmu, mmu.access(va(H), 'write'))).toBe('fault 14 0x27');
+  });
+});
