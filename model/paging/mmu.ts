@@ -31,6 +31,8 @@ export class Mmu {
   private readonly span = new Uint32Array(TLB_SIZE);
   /** Access kinds a walk has shown allowed for the entry (KIND_BIT), and DIRTY. */
   private readonly allow = new Uint8Array(TLB_SIZE);
+  /** allowedKinds by (R/W, U/S, XD, key) of a walk; -1 until first needed (the mode is fixed). */
+  private readonly kindsByRights = new Int8Array(128).fill(-1);
   /** After a fault: its vector (13 or 14) and error code. */
   faultVector = 0;
   faultErrorCode = 0;
@@ -88,7 +90,10 @@ export class Mmu {
     // Like a processor's TLB entry, the slot holds the rights this walk found, for every
     // access kind at once: a read that fills it also lets a later write to a dirty,
     // writable page through without another walk.
-    this.allow[slot] = allowedKinds(this.mode, out) | ((leafLo & D) !== 0 ? DIRTY : 0);
+    const rights = (out.writable ? 1 : 0) | (out.user ? 2 : 0) | (out.executable ? 0 : 4) | (out.pkey << 3);
+    let kinds = this.kindsByRights[rights]!;
+    if (kinds < 0) this.kindsByRights[rights] = kinds = allowedKinds(this.mode, out);
+    this.allow[slot] = kinds | ((leafLo & D) !== 0 ? DIRTY : 0);
     return out.pa;
   }
 
