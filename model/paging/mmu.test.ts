@@ -11,7 +11,7 @@ import { physAddr, virtAddr } from './addr.ts';
 import { Mmu } from './mmu.ts';
 import { fromBigInt, toHex } from './u64.ts';
 import type { PagingState } from './types.ts';
-import { stateOf, type HandCase } from './handcomputed/support.ts';
+import { CR0_NO_WP, stateOf, type HandCase } from './handcomputed/support.ts';
 
 const H = 0x80_8060_4567n;
 const U = 0xffff_8080_8060_4567n;
@@ -135,6 +135,30 @@ describe('Mmu: a translation filled by a read keeps the page rights for other ki
       access: { va: H, kind: 'read' }, expect: { pa: 0 },
     };
     const mmu = new Mmu(stateOf(c));
+    expect(answer(mmu, mmu.access(va(H), 'read'))).toBe('ok 0x5567');
+    expect(answer(mmu, mmu.access(va(H), 'write'))).toBe('fault 14 0x27');
+  });
+});
+
+describe('Mmu: rights cached at CPL 3 are user-mode rights, with CR0.WP = 0 [PG.MODE.USER_ACCESS]', () => {
+  // With WP = 0 a supervisor write ignores R/W and WD (SDM §4.6.1, §4.6.2); a CPL 3 write
+  // does not, so a read-filled entry must not let the user write through.
+  function userCase(pte: bigint, pkru: number): PagingState {
+    return stateOf({
+      name: 'mmu-user', clauses: [], cr3: 0x1000n, cr0: CR0_NO_WP, cr4: 0x40_0020n, pkru, cpl: 3,
+      memory: [[0x1008, 0x2027n], [0x2010, 0x3027n], [0x3018, 0x4027n], [0x4020, pte]],
+      access: { va: H, kind: 'read' }, expect: { pa: 0 },
+    });
+  }
+
+  it('a write to a read-only user page faults P | W | U/S = 0x7 [PG.PERM.USER.WRITE_READONLY]', () => {
+    const mmu = new Mmu(userCase(0x5065n, 0)); // P | U/S | A | D, R/W = 0, key 0
+    expect(answer(mmu, mmu.access(va(H), 'read'))).toBe('ok 0x5567');
+    expect(answer(mmu, mmu.access(va(H), 'write'))).toBe('fault 14 0x7');
+  });
+
+  it('a write to a writable user page whose key 1 has WD = 1 faults 0x27 [PG.PK.WD.USER]', () => {
+    const mmu = new Mmu(userCase(0x0800_0000_0000_5067n, 0x8));
     expect(answer(mmu, mmu.access(va(H), 'read'))).toBe('ok 0x5567');
     expect(answer(mmu, mmu.access(va(H), 'write'))).toBe('fault 14 0x27');
   });
