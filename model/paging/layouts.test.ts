@@ -87,9 +87,11 @@ describe('identity layout', () => {
     const { space } = mapperFixture({ maxPhyAddr: 52 });
     const misaligned = identityLayout(space, [{ start: 0x1800, end: 0x3000 }], RW);
     expect(misaligned).toEqual({ ok: false, error: { kind: 'RangeFailed', va: va('0x1800'), mappedBytes: 0, cause: { kind: 'Misaligned', what: 'frame', value: { hi: 0, lo: 0x1800 }, size: PAGE_4K } } });
-    // A negative edge is refused the same way, before anything is mapped.
-    const negative = mapLinearRange(space, va('0x0'), { start: -0x1000, end: 0x1000 }, RW);
-    expect(negative).toMatchObject({ ok: false, error: { kind: 'RangeFailed', va: va('0x0'), mappedBytes: 0, cause: { kind: 'Misaligned', what: 'frame', size: PAGE_4K } } });
+    // An edge that is no physical address at all is refused as data, before anything is mapped.
+    for (const edge of [-0x1000, 4096.5, Number.NaN, 2 ** 53]) {
+      const bad = mapLinearRange(space, va('0x0'), { start: 0, end: edge }, RW);
+      expect(bad).toEqual({ ok: false, error: { kind: 'RangeFailed', va: va('0x0'), mappedBytes: 0, cause: { kind: 'NotAnAddress', what: 'range edge', value: edge } } });
+    }
     expect(space.translate(va('0x0')).ok).toBe(false);
     const badEnd = mapLinearRange(space, va('0x1000'), { start: 0x1000, end: 0x1001 }, RW);
     expect(badEnd.ok ? undefined : badEnd.error.cause).toMatchObject({ kind: 'Misaligned', value: { hi: 0, lo: 0x1001 } });
@@ -210,11 +212,13 @@ describe('errors have messages', () => {
       { kind: 'ParentRestrictsRights', va: va('0x0'), level: 3, right: 'user' },
       { kind: 'EntryNotVisible', va: va('0x0'), level: 1, entryPa: physAddr(0x1000) },
       { kind: 'MalformedEntry', va: va('0x0'), level: 4, entryPa: physAddr(0), entry: { hi: 0, lo: 0x83 }, reason: 'PS is set in a PML4E' },
+      { kind: 'NotAnAddress', what: 'range edge', value: -4096 },
     ];
     const lines = samples.map(describeMapperError);
     expect(new Set(lines).size).toBe(samples.length);
     expect(lines[1]).toBe('frame 0x1 is not aligned to 4 KiB');
     expect(lines[2]).toBe('1 GiB pages need the pdpe1gb feature');
     expect(lines[12]).toBe('0x0 is mapped with pages smaller than 2 MiB (the PDE points to a table)');
+    expect(lines[16]).toBe('range edge -4096 is not a physical address (a non-negative safe integer)');
   });
 });

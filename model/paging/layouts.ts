@@ -67,8 +67,11 @@ export function mapLinearRange(
 ): Result<RangeSummary, RangeFailure> {
   const counts = { pages4K: 0, pages2M: 0, pages1G: 0 };
   for (const edge of [range.start, range.end]) {
-    if (!Number.isSafeInteger(edge) || edge < 0 || edge % PAGE_4K !== 0) {
-      return err({ kind: 'RangeFailed', va: start, mappedBytes: 0, cause: { kind: 'Misaligned', what: 'frame', value: fromNumber(Math.max(0, Math.trunc(edge))), size: PAGE_4K } });
+    if (!Number.isSafeInteger(edge) || edge < 0) {
+      return err({ kind: 'RangeFailed', va: start, mappedBytes: 0, cause: { kind: 'NotAnAddress', what: 'range edge', value: edge } });
+    }
+    if (edge % PAGE_4K !== 0) {
+      return err({ kind: 'RangeFailed', va: start, mappedBytes: 0, cause: { kind: 'Misaligned', what: 'frame', value: fromNumber(edge), size: PAGE_4K } });
     }
   }
   for (let pa = range.start; pa < range.end;) {

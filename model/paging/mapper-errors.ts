@@ -13,6 +13,8 @@ export type Right = 'writable' | 'user' | 'executable';
 export type MapperError =
   /** The linear address's bits 63:47 are not all equal (PG.CANON.GP). */
   | { readonly kind: 'NonCanonical'; readonly va: VirtAddr }
+  /** A physical range edge is not a non-negative safe integer (negative, fractional, NaN, 2^53 or more). */
+  | { readonly kind: 'NotAnAddress'; readonly what: 'range edge'; readonly value: number }
   /** The virtual address or frame is not aligned to the page size. */
   | { readonly kind: 'Misaligned'; readonly what: 'virtual address' | 'frame'; readonly value: U64; readonly size: PageSize }
   /** A 1 GiB page on a CPU without 1 GiB-page support (PG.RSVD.PDPTE.PS_NO_1G). */
@@ -56,6 +58,7 @@ export function sizeName(size: PageSize): string {
 export function describeMapperError(e: MapperError): string {
   switch (e.kind) {
     case 'NonCanonical': return `virtual address ${toHex(e.va)} is not canonical`;
+    case 'NotAnAddress': return `${e.what} ${e.value} is not a physical address (a non-negative safe integer)`;
     case 'Misaligned': return `${e.what} ${toHex(e.value)} is not aligned to ${sizeName(e.size)}`;
     case 'HugePagesUnsupported': return `${sizeName(e.size)} pages need the pdpe1gb feature`;
     case 'FrameAboveMaxPhyAddr': return `frame 0x${e.frame.toString(16)} is beyond MAXPHYADDR ${e.maxPhyAddr}`;
