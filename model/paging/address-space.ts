@@ -172,7 +172,8 @@ export function slotBase(slot: number): VirtAddr {
 /**
  * Every well-formed table reachable from `root` (the root included). A frame can be a
  * table at more than one level (one entry names it as a PDPT, another as a PD): the walk
- * reads it as whatever level it arrives at, so each (frame, level) is scanned once.
+ * reads it as whatever level it arrives at (PG.WALK.*.ADDR, SDM §4.5.4), so each
+ * (frame, level) is scanned once.
  */
 function reachableTables(memory: PhysMemory, config: MapperConfig, root: PhysAddr): Set<number> {
   const found = new Set<number>([root]);

@@ -87,8 +87,8 @@ export class Mmu {
     const span = out.pageSize / 4096;
     this.span[slot] = span;
     this.basePage[slot] = page - (page % span);
-    // Like a processor's TLB entry, the slot holds the rights this walk found, for every
-    // access kind at once: a read that fills it also lets a later write to a dirty,
+    // PG.TLB.MAY_CACHE (SDM §4.10.2): like a processor's TLB entry, the slot holds the rights
+    // this walk found (SDM §4.6), for every access kind at once: a read that fills it also lets a later write to a dirty,
     // writable page through without another walk.
     const rights = (out.writable ? 1 : 0) | (out.user ? 2 : 0) | (out.executable ? 0 : 4) | (out.pkey << 3);
     let kinds = this.kindsByRights[rights]!;

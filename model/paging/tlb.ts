@@ -117,9 +117,9 @@ export class TlbModel {
       const leaf = result.trace[result.trace.length - 1]!;
       const leafDirty = (leaf.entry.lo & D) !== 0 || access.kind === 'write';
       const frame = result.pa - (low48(access.va) - base);
-      // A refill does not retire an older translation of the same page: nothing in the SDM
-      // makes it (§4.10.2: a processor may hold several TLBs, and may cache a large page as
-      // separate 4-KiB pieces filled at different times), so each stays until invalidated.
+      // PG.TLB.MAY_CACHE: a refill does not retire an older translation of the same page;
+      // nothing in SDM §4.10.2 makes it (a processor may hold several TLBs, and may cache a
+      // large page as 4-KiB pieces filled at different times), so each stays until invalidated.
       const cached: CachedTranslation = {
         pageBase: base, pageSize: result.pageSize, frame, rights: result.rights, pkey: result.pkey,
         global: result.global, dirty: leafDirty,
